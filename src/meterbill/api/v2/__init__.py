@@ -1,0 +1,1 @@
+"""meterbill.api.v2."""

@@ -1,0 +1,7 @@
+"""Identifiers: random UUIDs, like Metronome's."""
+
+import uuid
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,1 @@
+"""Repositories: the only code that writes SQL. Each takes the unit of work's connection."""

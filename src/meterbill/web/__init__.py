@@ -1,0 +1,1 @@
+"""meterbill.web."""
