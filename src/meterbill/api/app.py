@@ -20,7 +20,14 @@ from meterbill.clock import Clock, SystemClock
 from meterbill.config import Settings
 from meterbill.storage.database import make_engine
 
-API_ROUTERS: list[APIRouter] = [customers.router, credit_types.router, custom_fields.router]
+API_ROUTERS: list[APIRouter] = [
+    customers.router,
+    credit_types.router,
+    custom_fields.router,
+    # --- catalog routers ---
+    # --- metering routers ---
+    # --- contracts routers ---
+]
 
 
 def create_app(

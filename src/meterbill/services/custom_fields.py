@@ -24,6 +24,9 @@ EntityExists: TypeAlias = Callable[[UnitOfWork, str], bool]
 # land; an entity without a lookup has no instances yet, so every id is unknown (404).
 ENTITY_LOOKUPS: dict[CustomFieldEntity, EntityExists] = {
     CustomFieldEntity.CUSTOMER: lambda uow, ident: uow.customers.get(ident) is not None,
+    # --- catalog entities ---
+    # --- metering entities ---
+    # --- contracts entities ---
 }
 
 

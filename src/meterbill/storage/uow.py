@@ -90,3 +90,9 @@ class UnitOfWork:
     @cached_property
     def idempotency(self) -> IdempotencyRepository:
         return IdempotencyRepository(self.connection)
+
+    # --- catalog repositories (products, rate cards) ---
+
+    # --- metering repositories (billable metrics, events) ---
+
+    # --- contracts repositories ---

@@ -15,6 +15,10 @@ from meterbill.storage.tables.foundation import (
     idempotency_keys,
 )
 
+# --- catalog tables ---
+# --- metering tables ---
+# --- contracts tables ---
+
 __all__ = [
     "api_tokens",
     "credit_types",
