@@ -42,9 +42,11 @@ def format_decimal(value: Decimal) -> str:
     """A ``Decimal`` as a JSON number: plain notation, no exponent, no trailing zeros."""
     if not value.is_finite():
         raise ValueError("a non-finite decimal cannot leave as JSON")
-    if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    return format(value.normalize(), "f")
+    # String work rather than normalize()/quantize(): those round to the context's precision.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def format_instant(value: datetime) -> str:
