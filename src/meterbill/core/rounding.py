@@ -11,6 +11,7 @@ All functions are pure and exact: they never go through ``float``.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import Enum
 
@@ -53,6 +54,23 @@ EXACT_CONTEXT = decimal.Context(
 )
 
 
+# A quotient that does not terminate (100 / 3, a prorated fraction) cannot be exact; it is carried
+# to 20 decimal places of the pricing unit (1e-20 cent for USD) and truncated there, and every
+# distribution puts the remainder on its last piece, so that pieces always sum exactly to the
+# whole. With amounts below 1e20 units every sum and product then fits in EXACT_CONTEXT's 60
+# digits, so no later arithmetic rounds. NOTE: this is the only implicit precision limit.
+QUOTIENT_EXPONENT = Decimal("1E-20")
+
+
+def divide(numerator: Decimal, denominator: Decimal | int) -> Decimal:
+    """``numerator / denominator``: exact when the quotient terminates within 20 decimal places,
+    otherwise truncated towards zero at 20 places (see ``QUOTIENT_EXPONENT``)."""
+    quotient = EXACT_CONTEXT.divide(numerator, Decimal(denominator))
+    if quotient.as_tuple().exponent >= QUOTIENT_EXPONENT.as_tuple().exponent:  # type: ignore[operator]
+        return quotient
+    return quotient.quantize(QUOTIENT_EXPONENT, rounding=decimal.ROUND_DOWN, context=EXACT_CONTEXT)
+
+
 def round_to_places(value: Decimal, decimal_places: int, method: RoundingMethod) -> Decimal:
     """Round ``value`` to ``decimal_places`` digits after the point with ``method``.
 
@@ -85,10 +103,22 @@ def split_in_whole_units(amount: Decimal, parts: int) -> list[Decimal]:
 def divide_exactly(amount: Decimal, parts: int) -> list[Decimal]:
     """Split ``amount`` into ``parts`` equal pieces that sum to ``amount`` exactly (``DIVIDED``).
 
-    When the division does not terminate within 60 significant digits the last piece absorbs
-    the difference, so the sum is always exact.
+    When the division does not terminate (see ``divide``) the last piece absorbs the
+    difference, so the sum is always exact.
     """
     if parts < 1:
         raise ValueError("parts must be at least 1")
-    share = EXACT_CONTEXT.divide(amount, Decimal(parts))
-    return [share] * (parts - 1) + [amount - share * (parts - 1)]
+    share = divide(amount, parts)
+    return [share] * (parts - 1) + [_remainder(amount, share, parts)]
+
+
+def _remainder(amount: Decimal, share: Decimal, parts: int) -> Decimal:
+    return EXACT_CONTEXT.subtract(amount, EXACT_CONTEXT.multiply(share, Decimal(parts - 1)))
+
+
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """Sum without the default 28-digit context rounding long decimals (``sum()`` would)."""
+    total = Decimal(0)
+    for value in values:
+        total = EXACT_CONTEXT.add(total, value)
+    return total
