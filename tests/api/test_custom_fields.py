@@ -18,9 +18,7 @@ def test_values_need_a_registered_key(client: Metronome) -> None:
     client.v1.custom_fields.set_values(
         entity="customer", entity_id=customer, custom_fields={"region": "eu"}
     )
-    assert client.v1.customers.retrieve(customer_id=customer).data.custom_fields == {
-        "region": "eu"
-    }
+    assert client.v1.customers.retrieve(customer_id=customer).data.custom_fields == {"region": "eu"}
 
 
 def test_set_values_overwrites_given_keys_and_keeps_others(client: Metronome) -> None:

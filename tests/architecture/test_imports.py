@@ -66,5 +66,7 @@ def test_the_core_never_reads_the_clock() -> None:
     offenders = []
     for path in sorted(CORE.rglob("*.py")):
         source = path.read_text()
-        offenders.extend(f"{path.relative_to(PACKAGE)}: {call}" for call in forbidden if call in source)
+        offenders.extend(
+            f"{path.relative_to(PACKAGE)}: {call}" for call in forbidden if call in source
+        )
     assert offenders == []
