@@ -1,0 +1,1 @@
+"""Contracts: terms (``terms``), and the pure rules that read them."""
