@@ -206,6 +206,10 @@ class Commit:
     rolled_over_from: str | None = None
     # Postpaid commits: the committed total (defaults to the access schedule's sum).
     amount: Decimal | None = None
+    created_at: datetime | None = None
+    archived_at: datetime | None = None
+    # Stored and returned verbatim, not interpreted (``spend_tracker_attributes``).
+    settings: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def is_credit(self) -> bool:
@@ -313,6 +317,7 @@ class Subscription:
     description: str | None = None
     custom_fields: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     created_at: datetime | None = None
+    initial_seat_ids: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,6 +389,10 @@ class Contract:
     created_by: str = "api"
     archived_at: datetime | None = None
     settings: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    # When each override was added (the pricing core's ``Override`` has no ``created_at``).
+    override_created_at: Mapping[str, datetime] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def credits(self) -> tuple[Commit, ...]:
