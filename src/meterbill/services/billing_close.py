@@ -1,0 +1,92 @@
+"""Finalising invoices: every invoice whose time has come is stored once, FINALIZED.
+
+``close(new_uow, as_of, grace)`` finds, for every contract started by ``as_of``, the invoice
+keys that are due (usage periods ended at least ``grace`` ago, scheduled instants passed) and
+not stored yet, computes them from the current data and inserts them. The unique constraint
+on (contract, type, pricing unit, period, revision) makes this exactly-once: when two servers
+close at once, one insert of each key wins and the other is skipped. Contracts are handled in
+batches, each batch in its own transaction with its usage aggregated in one query per window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from meterbill.core.contracts.terms import Contract
+from meterbill.core.invoicing import (
+    BillingInputs,
+    Invoice,
+    InvoiceKey,
+    InvoiceStatus,
+    invoice_keys,
+    is_due,
+    usage_for,
+)
+from meterbill.core.periods import Period
+from meterbill.services import balances as balance_service  # --- balances ---
+from meterbill.services import contracts as contract_service
+from meterbill.services.billing_inputs import InputsLoader
+from meterbill.services.invoices import compute_with_balances
+from meterbill.storage.uow import UnitOfWork
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)
+
+NewUnitOfWork = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    contracts: int
+    finalized: int
+
+
+def close(
+    new_uow: NewUnitOfWork, as_of: datetime, grace: timedelta, *, batch: int = 500
+) -> CloseResult:
+    """Finalise every invoice due at ``as_of``; returns how many this call stored."""
+    with new_uow() as uow:
+        window = Period(_EPOCH, as_of + _TICK)
+        contracts = list(contract_service.contracts_overlapping(uow, window))
+    finalized = 0
+    for start in range(0, len(contracts), batch):
+        finalized += _close_batch(new_uow(), contracts[start : start + batch], as_of, grace)
+    return CloseResult(len(contracts), finalized)
+
+
+def _close_batch(
+    uow: UnitOfWork, contracts: Sequence[Contract], as_of: datetime, grace: timedelta
+) -> int:
+    with uow:
+        loader = InputsLoader(uow)
+        stored = uow.invoices.stored_keys([c.id for c in contracts])
+        wanted: list[tuple[InvoiceKey, BillingInputs]] = []
+        for contract in contracts:
+            inputs = loader.inputs(contract)
+            for key in invoice_keys(inputs, as_of):
+                if is_due(key, as_of, grace) and key not in stored[contract.id]:
+                    wanted.append((key, inputs))
+        priced = loader.attach_usage([(inputs, usage_for(key, inputs)) for key, inputs in wanted])
+        finals = [
+            (inputs, _computed(uow, key, inputs, as_of))
+            for (key, _), inputs in zip(wanted, priced, strict=True)
+        ]
+        inserted = uow.invoices.add_all([final for _, final in finals])
+        for inputs, final in finals:
+            if final.id in inserted:
+                # --- balances: the invoice's ledger deductions, in the same transaction ---
+                balance_service.record_finalised(uow, inputs, final, as_of)
+        count = len(inserted)
+        uow.commit()
+    return count
+
+
+def _computed(uow: UnitOfWork, key: InvoiceKey, inputs: BillingInputs, as_of: datetime) -> Invoice:
+    """The FINALIZED invoice for ``key`` (stored by the caller, with every other one of the
+    batch, in one statement)."""
+    # --- balances: one finaliser at a time draws a customer's balances ---
+    balance_service.lock_customer(uow, inputs.contract.customer_id)
+    invoice = compute_with_balances(uow, inputs, key, as_of)
+    return replace(invoice, status=InvoiceStatus.FINALIZED, finalized_at=as_of)
