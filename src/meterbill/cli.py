@@ -23,6 +23,9 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
+# --- invoices: the billing command group ---
+billing_app = typer.Typer(help="Invoices: finalisation.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
 
 
 def _settings() -> Settings:
@@ -97,6 +100,48 @@ def token_revoke(id_or_name: str = typer.Argument(..., help="Token id or name.")
         typer.echo(error.message, err=True)
         raise typer.Exit(1) from None
     typer.echo(f"revoked {count} token(s)")
+
+
+@billing_app.command("close")
+def billing_close(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Instant to close at (RFC 3339, UTC); default now."
+    ),
+) -> None:
+    """Finalise every invoice due at AS_OF (period end + grace passed), exactly once."""
+    from datetime import UTC, datetime, timedelta
+
+    from meterbill.services.billing_close import close
+    from meterbill.storage.uow import UnitOfWork
+
+    settings = _settings()
+    try:
+        instant = datetime.now(UTC) if as_of is None else datetime.fromisoformat(as_of)
+    except ValueError:
+        typer.echo(f"--as-of: not an RFC 3339 instant: {as_of!r}", err=True)
+        raise typer.Exit(2) from None
+    if instant.tzinfo is None:
+        typer.echo("--as-of: give a time zone (e.g. 2026-02-02T00:00:00Z)", err=True)
+        raise typer.Exit(2)
+    engine = _migrated_engine()
+    grace = timedelta(hours=settings.invoice_grace_hours)
+    result = close(lambda: UnitOfWork(engine), instant.astimezone(UTC), grace)
+    engine.dispose()
+    typer.echo(f"contracts={result.contracts} finalized={result.finalized}")
+
+
+# --- packages: the demo command ---
+@app.command()
+def demo() -> None:
+    """Seed the Starter Plan story (packages, alias schedule, customers, usage) and print
+    the invoices. Uses the configured database (the embedded default unless set)."""
+    from meterbill.services import package_demo
+
+    engine = _migrated_engine()
+    customers = package_demo.run(lambda: UnitOfWork(engine))
+    engine.dispose()
+    for line in package_demo.describe(customers):
+        typer.echo(line)
 
 
 def _migrated_engine() -> Engine:

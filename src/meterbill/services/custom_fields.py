@@ -18,16 +18,50 @@ from meterbill.core.errors import Conflict, DomainValidationError, NotFound
 from meterbill.storage.pagination import Page
 from meterbill.storage.uow import UnitOfWork
 
-EntityExists: TypeAlias = Callable[[UnitOfWork, str], bool]
+# (unit of work, clock, entity id) -> whether the entity exists (drafts depend on the time).
+EntityExists: TypeAlias = Callable[[UnitOfWork, Clock, str], bool]
 
 # How to tell whether an entity id exists, per entity. Areas add their entities here as they
 # land; an entity without a lookup has no instances yet, so every id is unknown (404).
 ENTITY_LOOKUPS: dict[CustomFieldEntity, EntityExists] = {
-    CustomFieldEntity.CUSTOMER: lambda uow, ident: uow.customers.get(ident) is not None,
+    CustomFieldEntity.CUSTOMER: lambda uow, _clock, ident: uow.customers.get(ident) is not None,
     # --- catalog entities ---
+    CustomFieldEntity.PRODUCT: lambda uow, _clock, ident: uow.products.get(ident) is not None,
+    CustomFieldEntity.RATE_CARD: lambda uow, _clock, ident: uow.rate_cards.get(ident) is not None,
     # --- metering entities ---
+    CustomFieldEntity.BILLABLE_METRIC: lambda uow, _clock, ident: (
+        uow.billable_metrics.get(ident) is not None
+    ),
     # --- contracts entities ---
+    CustomFieldEntity.CONTRACT: lambda uow, _clock, ident: uow.contracts.get(ident) is not None,
+    CustomFieldEntity.COMMIT: lambda uow, _clock, ident: _term_is(uow, ident, "commit"),
+    CustomFieldEntity.CONTRACT_CREDIT: lambda uow, _clock, ident: _term_is(uow, ident, "credit"),
+    CustomFieldEntity.SCHEDULED_CHARGE: lambda uow, _clock, ident: _term_is(
+        uow, ident, "scheduled_charge"
+    ),
+    CustomFieldEntity.SUBSCRIPTION: lambda uow, _clock, ident: _term_is(uow, ident, "subscription"),
+    # --- packages entities (template terms; values fixed at package creation) ---
+    CustomFieldEntity.PACKAGE_COMMIT: lambda uow, _clock, ident: uow.packages.term_exists(
+        CustomFieldEntity.PACKAGE_COMMIT, ident
+    ),
+    CustomFieldEntity.PACKAGE_CREDIT: lambda uow, _clock, ident: uow.packages.term_exists(
+        CustomFieldEntity.PACKAGE_CREDIT, ident
+    ),
+    CustomFieldEntity.PACKAGE_SCHEDULED_CHARGE: lambda uow, _clock, ident: uow.packages.term_exists(
+        CustomFieldEntity.PACKAGE_SCHEDULED_CHARGE, ident
+    ),
+    CustomFieldEntity.PACKAGE_SUBSCRIPTION: lambda uow, _clock, ident: uow.packages.term_exists(
+        CustomFieldEntity.PACKAGE_SUBSCRIPTION, ident
+    ),
+    # --- invoices entities (stored invoices and drafts, by their stable id) ---
+    CustomFieldEntity.INVOICE: lambda uow, clock, ident: _invoice_exists(uow, clock, ident),
 }
+
+
+def _term_is(uow: UnitOfWork, term_id: str, kind: str) -> bool:
+    """Whether ``term_id`` is a contract term of ``kind`` (contracts area)."""
+    ref = uow.contracts.term(term_id)
+    return ref is not None and ref.kind == kind
 
 
 def register_entity(entity: CustomFieldEntity, exists: EntityExists) -> None:
@@ -71,7 +105,7 @@ def remove_key(uow: UnitOfWork, entity: CustomFieldEntity, key: str) -> None:
         uow.commit()
 
 
-def set_values(uow: UnitOfWork, command: SetValues) -> None:
+def set_values(uow: UnitOfWork, clock: Clock, command: SetValues) -> None:
     """Overwrite the given keys on one entity, all or nothing."""
     if command.entity in IMMUTABLE_ENTITIES:
         raise DomainValidationError(
@@ -79,20 +113,24 @@ def set_values(uow: UnitOfWork, command: SetValues) -> None:
             "created; change them on the provisioned contract's terms instead"
         )
     with uow:
-        _require_entity(uow, command.entity, command.entity_id)
+        _require_entity(uow, clock, command.entity, command.entity_id)
         write_values(uow, command.entity, command.entity_id, command.custom_fields)
         uow.commit()
 
 
 def delete_values(
-    uow: UnitOfWork, entity: CustomFieldEntity, entity_id: str, keys: Iterable[str]
+    uow: UnitOfWork,
+    clock: Clock,
+    entity: CustomFieldEntity,
+    entity_id: str,
+    keys: Iterable[str],
 ) -> None:
     if entity in IMMUTABLE_ENTITIES:
         raise DomainValidationError(
             f"entity: custom fields of a {entity.value} cannot be changed after creation"
         )
     with uow:
-        _require_entity(uow, entity, entity_id)
+        _require_entity(uow, clock, entity, entity_id)
         uow.custom_fields.delete_values(entity, entity_id, keys)
         uow.commit()
 
@@ -127,7 +165,16 @@ def write_values(
     uow.custom_fields.set_values(entity, entity_id, values, registered)
 
 
-def _require_entity(uow: UnitOfWork, entity: CustomFieldEntity, entity_id: str) -> None:
+def _require_entity(
+    uow: UnitOfWork, clock: Clock, entity: CustomFieldEntity, entity_id: str
+) -> None:
     exists = ENTITY_LOOKUPS.get(entity)
-    if exists is None or not exists(uow, entity_id):
+    if exists is None or not exists(uow, clock, entity_id):
         raise NotFound(f"entity_id: no {entity.value} with id {entity_id!r}")
+
+
+# --- invoices ---
+def _invoice_exists(uow: UnitOfWork, clock: Clock, ident: str) -> bool:
+    from meterbill.services import invoices
+
+    return invoices.exists(uow, clock, ident)

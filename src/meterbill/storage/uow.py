@@ -18,11 +18,20 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from meterbill.storage.repositories.balances import BalanceRepository  # --- balances ---
+from meterbill.storage.repositories.billable_metrics import BillableMetricRepository
+from meterbill.storage.repositories.contracts import ContractRepository
 from meterbill.storage.repositories.credit_types import CreditTypeRepository
 from meterbill.storage.repositories.custom_fields import CustomFieldRepository
 from meterbill.storage.repositories.customers import CustomerRepository
+from meterbill.storage.repositories.events import EventRepository
 from meterbill.storage.repositories.idempotency import IdempotencyRepository
+from meterbill.storage.repositories.invoices import InvoiceRepository
+from meterbill.storage.repositories.packages import PackageRepository
+from meterbill.storage.repositories.products import ProductRepository
+from meterbill.storage.repositories.rate_cards import RateCardRepository
 from meterbill.storage.repositories.tokens import TokenRepository
+from meterbill.storage.repositories.usage import UsageRepository
 
 
 class UnitOfWork:
@@ -92,7 +101,43 @@ class UnitOfWork:
         return IdempotencyRepository(self.connection)
 
     # --- catalog repositories (products, rate cards) ---
+    @cached_property
+    def products(self) -> ProductRepository:
+        return ProductRepository(self.connection)
+
+    @cached_property
+    def rate_cards(self) -> RateCardRepository:
+        return RateCardRepository(self.connection)
 
     # --- metering repositories (billable metrics, events) ---
+    @cached_property
+    def billable_metrics(self) -> BillableMetricRepository:
+        return BillableMetricRepository(self.connection)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.connection)
+
+    @cached_property
+    def usage(self) -> UsageRepository:
+        return UsageRepository(self.connection)
 
     # --- contracts repositories ---
+    @cached_property
+    def contracts(self) -> ContractRepository:
+        return ContractRepository(self.connection)
+
+    # --- invoices repositories ---
+    @cached_property
+    def invoices(self) -> InvoiceRepository:
+        return InvoiceRepository(self.connection)
+
+    # --- packages repositories ---
+    @cached_property
+    def packages(self) -> PackageRepository:
+        return PackageRepository(self.connection)
+
+    # --- balances repositories (customer commits and credits, ledger entries) ---
+    @cached_property
+    def balances(self) -> BalanceRepository:
+        return BalanceRepository(self.connection)

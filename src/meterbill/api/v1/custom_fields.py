@@ -92,7 +92,7 @@ def set_values(
     context: Context, body: Annotated[SetValues, Depends(body_of(SetValues))]
 ) -> WireResponse:
     command = service.SetValues(body.entity, body.entity_id, body.custom_fields)
-    service.set_values(context.uow(), command)
+    service.set_values(context.uow(), context.clock, command)
     return WireResponse({})
 
 
@@ -100,5 +100,5 @@ def set_values(
 def delete_values(
     context: Context, body: Annotated[DeleteValues, Depends(body_of(DeleteValues))]
 ) -> WireResponse:
-    service.delete_values(context.uow(), body.entity, body.entity_id, body.keys)
+    service.delete_values(context.uow(), context.clock, body.entity, body.entity_id, body.keys)
     return WireResponse({})
