@@ -71,31 +71,8 @@ def _scheduled_charge_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
 
 
 def _commit_purchase_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
-    for commit in inputs.contract.commits:
-        schedule = commit.invoice_schedule
-        if commit.kind is not CommitKind.PREPAID or schedule is None or schedule.do_not_invoice:
-            continue
-        product = inputs.products.get(commit.product_id)
-        for item in schedule.items:
-            state = product.state_at(item.timestamp) if product else None
-            yield (
-                item.timestamp,
-                LineItem(
-                    type=LineType.COMMIT_PURCHASE,
-                    name=commit.name or (state.name if state else commit.product_id),
-                    total=item.amount,
-                    credit_type_id=schedule.credit_type_id,
-                    product_id=commit.product_id,
-                    product_type="FixedProductListItem",
-                    product_tags=state.tags if state else (),
-                    quantity=item.quantity,
-                    unit_price=item.price,
-                    commit_id=commit.id,
-                    commit_type="PrepaidCommit",
-                    product_custom_fields=product.custom_fields if product else {},
-                    custom_fields=commit.custom_fields,
-                ),
-            )
+    """Prepaid commits: one line per invoice schedule item, at its amount."""
+    return _commit_lines(inputs, CommitKind.PREPAID, LineType.COMMIT_PURCHASE, "PrepaidCommit")
 
 
 # --- balances: postpaid true-ups ------------------------------------------------------------------
@@ -104,9 +81,15 @@ def _commit_purchase_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
 def _postpaid_trueup_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
     """One line per postpaid commit at its invoice item, at the full commitment: the
     drawdown settles it to the shortfall (``balances.settle_trueups``)."""
+    return _commit_lines(inputs, CommitKind.POSTPAID, LineType.POSTPAID_TRUEUP, "PostpaidCommit")
+
+
+def _commit_lines(
+    inputs: BillingInputs, kind: CommitKind, line_type: LineType, commit_type: str
+) -> Iterator[FixedLine]:
     for commit in inputs.contract.commits:
         schedule = commit.invoice_schedule
-        if commit.kind is not CommitKind.POSTPAID or schedule is None or schedule.do_not_invoice:
+        if commit.kind is not kind or schedule is None or schedule.do_not_invoice:
             continue
         product = inputs.products.get(commit.product_id)
         for item in schedule.items:
@@ -114,7 +97,7 @@ def _postpaid_trueup_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
             yield (
                 item.timestamp,
                 LineItem(
-                    type=LineType.POSTPAID_TRUEUP,
+                    type=line_type,
                     name=commit.name or (state.name if state else commit.product_id),
                     total=item.amount,
                     credit_type_id=schedule.credit_type_id,
@@ -124,7 +107,7 @@ def _postpaid_trueup_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
                     quantity=item.quantity,
                     unit_price=item.price,
                     commit_id=commit.id,
-                    commit_type="PostpaidCommit",
+                    commit_type=commit_type,
                     product_custom_fields=product.custom_fields if product else {},
                     custom_fields=commit.custom_fields,
                 ),
