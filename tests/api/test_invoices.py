@@ -12,9 +12,6 @@ from sqlalchemy import Engine
 
 from meterbill.clock import FixedClock
 from tests.scenarios.conftest import USD, Billing, at, cents
-from tests.scenarios.conftest import _contracts_routed as _contracts_routed
-
-pytestmark = pytest.mark.usefixtures("_contracts_routed")
 
 
 @pytest.fixture
