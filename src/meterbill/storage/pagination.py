@@ -7,7 +7,10 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, Table, and_, or_
 
 from meterbill.core.errors import DomainValidationError
 
@@ -40,6 +43,27 @@ def decode_cursor(cursor: str, arity: int, *, field: str = "next_page") -> list[
     if not all(isinstance(part, str | int) and not isinstance(part, bool) for part in key):
         raise DomainValidationError(f"{field}: not a cursor this server issued")
     return key
+
+
+def in_creation_order(query: Select[Any], table: Table, cursor: str | None) -> Select[Any]:
+    """``query`` ordered by ``(created_at, id)`` and, with a cursor, started after it.
+
+    The keyset every "list in creation order" endpoint pages by; the matching cursor is
+    ``encode_cursor([created_at.isoformat(), id])`` (``page_of`` with ``creation_key``).
+    """
+    if cursor is not None:
+        created, ident = decode_cursor(cursor, 2)
+        try:
+            after = datetime.fromisoformat(str(created))
+        except ValueError:
+            raise DomainValidationError("next_page: not a cursor this server issued") from None
+        query = query.where(
+            or_(
+                table.c.created_at > after,
+                and_(table.c.created_at == after, table.c.id > str(ident)),
+            )
+        )
+    return query.order_by(table.c.created_at, table.c.id)
 
 
 def page_of(rows: list[T], limit: int, key_of: object) -> Page[T]:

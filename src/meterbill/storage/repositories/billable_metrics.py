@@ -13,7 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
 from meterbill.core.metering import (
     AggregationType,
@@ -21,7 +21,7 @@ from meterbill.core.metering import (
     EventTypeFilter,
     PropertyFilter,
 )
-from meterbill.storage.pagination import Page, decode_cursor, page_of
+from meterbill.storage.pagination import Page, in_creation_order, page_of
 from meterbill.storage.tables import billable_metrics as metrics_t
 
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
@@ -90,16 +90,7 @@ class BillableMetricRepository:
         query = select(metrics_t)
         if not include_archived:
             query = query.where(metrics_t.c.archived_at.is_(None))
-        if cursor is not None:
-            created, ident = decode_cursor(cursor, 2)
-            after = datetime.fromisoformat(str(created))
-            query = query.where(
-                or_(
-                    metrics_t.c.created_at > after,
-                    and_(metrics_t.c.created_at == after, metrics_t.c.id > str(ident)),
-                )
-            )
-        query = query.order_by(metrics_t.c.created_at, metrics_t.c.id).limit(limit + 1)
+        query = in_creation_order(query, metrics_t, cursor).limit(limit + 1)
         found = [_from_row(row) for row in self._conn.execute(query)]
         return page_of(found, limit, lambda m: [m.created_at.isoformat(), m.id])
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from meterbill.core.customers import Customer
-from meterbill.storage.pagination import Page, decode_cursor, page_of
+from meterbill.storage.pagination import Page, in_creation_order, page_of
 from meterbill.storage.tables import customer_ingest_aliases as aliases_t
 from meterbill.storage.tables import customers as customers_t
 
@@ -61,16 +61,7 @@ class CustomerRepository:
         if ingest_alias is not None:
             holders = select(aliases_t.c.customer_id).where(aliases_t.c.alias == ingest_alias)
             query = query.where(customers_t.c.id.in_(holders))
-        if cursor is not None:
-            created, ident = decode_cursor(cursor, 2)
-            after = datetime.fromisoformat(str(created))
-            query = query.where(
-                or_(
-                    customers_t.c.created_at > after,
-                    and_(customers_t.c.created_at == after, customers_t.c.id > str(ident)),
-                )
-            )
-        query = query.order_by(customers_t.c.created_at, customers_t.c.id).limit(limit + 1)
+        query = in_creation_order(query, customers_t, cursor).limit(limit + 1)
         rows = list(self._conn.execute(query))
         aliases = self._aliases_of([row.id for row in rows])
         found = [_from_row(row, aliases.get(row.id, ())) for row in rows]

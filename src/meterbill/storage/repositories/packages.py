@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, text,
 from meterbill.core.contracts.codec import from_document, to_document
 from meterbill.core.custom_fields import CustomFieldEntity
 from meterbill.core.packages import AliasHolding, CohortMember, Package, PackageAlias
-from meterbill.storage.pagination import Page, decode_cursor, page_of
+from meterbill.storage.pagination import Page, decode_cursor, in_creation_order, page_of
 from meterbill.storage.tables.contracts import contracts as contracts_t
 from meterbill.storage.tables.packages import package_aliases as aliases_t
 from meterbill.storage.tables.packages import package_terms as terms_t
@@ -85,16 +85,7 @@ class PackageRepository:
             query = query.where(packages_t.c.archived_at.is_not(None))
         elif archive_filter == "NOT_ARCHIVED":
             query = query.where(packages_t.c.archived_at.is_(None))
-        if cursor is not None:
-            created, ident = decode_cursor(cursor, 2)
-            after = datetime.fromisoformat(str(created))
-            query = query.where(
-                or_(
-                    packages_t.c.created_at > after,
-                    and_(packages_t.c.created_at == after, packages_t.c.id > str(ident)),
-                )
-            )
-        query = query.order_by(packages_t.c.created_at, packages_t.c.id).limit(limit + 1)
+        query = in_creation_order(query, packages_t, cursor).limit(limit + 1)
         found = self._assemble(list(self._conn.execute(query)))
         return page_of(found, limit, lambda p: [p.created_at.isoformat(), p.id])
 

@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
 from meterbill.core.catalog import Product, ProductState, ProductType, ProductUpdate
 from meterbill.core.pricing import ConversionOperation, QuantityConversion, QuantityRounding
 from meterbill.core.rounding import RoundingMethod
-from meterbill.storage.pagination import Page, decode_cursor, page_of
+from meterbill.storage.pagination import Page, in_creation_order, page_of
 from meterbill.storage.tables import product_versions as versions_t
 from meterbill.storage.tables import products as products_t
 
@@ -71,16 +71,7 @@ class ProductRepository:
             query = query.where(products_t.c.archived_at.is_not(None))
         elif archive_filter == "NOT_ARCHIVED":
             query = query.where(products_t.c.archived_at.is_(None))
-        if cursor is not None:
-            created, ident = decode_cursor(cursor, 2)
-            after = datetime.fromisoformat(str(created))
-            query = query.where(
-                or_(
-                    products_t.c.created_at > after,
-                    and_(products_t.c.created_at == after, products_t.c.id > str(ident)),
-                )
-            )
-        query = query.order_by(products_t.c.created_at, products_t.c.id).limit(limit + 1)
+        query = in_creation_order(query, products_t, cursor).limit(limit + 1)
         found = self._assemble(list(self._conn.execute(query)))
         return page_of(found, limit, lambda p: [p.initial.created_at.isoformat(), p.id])
 

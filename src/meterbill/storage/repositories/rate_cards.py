@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, text, update
 
 from meterbill.core.catalog import AliasAssignment, AliasWindow, CreditTypeConversion, RateCard
 from meterbill.core.pricing import BillingFrequency, CommitRate, Rate, RateEntry, RateType, Tier
-from meterbill.storage.pagination import Page, decode_cursor, page_of
+from meterbill.storage.pagination import Page, in_creation_order, page_of
 from meterbill.storage.tables import rate_card_aliases as aliases_t
 from meterbill.storage.tables import rate_card_credit_type_conversions as conversions_t
 from meterbill.storage.tables import rate_card_product_order as order_t
@@ -53,16 +53,7 @@ class RateCardRepository:
     def list_page(self, *, limit: int, cursor: str | None) -> Page[RateCard]:
         """One page of unarchived rate cards in creation order."""
         query = select(cards_t).where(cards_t.c.archived_at.is_(None))
-        if cursor is not None:
-            created, ident = decode_cursor(cursor, 2)
-            after = datetime.fromisoformat(str(created))
-            query = query.where(
-                or_(
-                    cards_t.c.created_at > after,
-                    and_(cards_t.c.created_at == after, cards_t.c.id > str(ident)),
-                )
-            )
-        query = query.order_by(cards_t.c.created_at, cards_t.c.id).limit(limit + 1)
+        query = in_creation_order(query, cards_t, cursor).limit(limit + 1)
         found = self._assemble(list(self._conn.execute(query)))
         return page_of(found, limit, lambda c: [c.created_at.isoformat(), c.id])
 
