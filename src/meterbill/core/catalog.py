@@ -18,6 +18,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+from meterbill.core import aliases
 from meterbill.core.errors import DomainValidationError
 from meterbill.core.pricing import (
     BillingFrequency,
@@ -367,14 +368,10 @@ class AliasWindow:
     ending_before: datetime | None = None
 
     def holds(self, at: datetime) -> bool:
-        return (self.starting_at is None or self.starting_at <= at) and (
-            self.ending_before is None or at < self.ending_before
-        )
+        return aliases.holds(self, at)
 
     def overlaps(self, other: AliasWindow) -> bool:
-        return _before(self.starting_at, other.ending_before) and _before(
-            other.starting_at, self.ending_before
-        )
+        return aliases.overlap(self, other)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,12 +442,12 @@ def resolve_alias(assignments: Sequence[AliasAssignment], name: str, at: datetim
     Windows of one alias never overlap (``cut_previous_holders``); should they, the most
     recent assignment wins, as Metronome documents.
     """
-    holders = [a for a in assignments if a.window.name == name and a.window.holds(at)]
-    if not holders:
+    holder = aliases.holder_at(((a.sequence, a.window, a.holder_id) for a in assignments), name, at)
+    if holder is None:
         raise DomainValidationError(
             f"rate_card_alias: no rate card holds alias {name!r} at {at.isoformat()}"
         )
-    return max(holders, key=lambda a: a.sequence).holder_id
+    return holder
 
 
 def _when(instant: datetime | None) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from meterbill.core.aliases import holder_at, overlap
 from meterbill.core.errors import DomainValidationError
 from meterbill.core.packages.model import PackageAlias
 
@@ -44,16 +45,6 @@ class AliasChange:
     dropped: bool
 
 
-def _overlaps(a: PackageAlias, b: PackageAlias) -> bool:
-    a_before_b_ends = (
-        a.starting_at is None or b.ending_before is None or a.starting_at < b.ending_before
-    )
-    b_before_a_ends = (
-        b.starting_at is None or a.ending_before is None or b.starting_at < a.ending_before
-    )
-    return a_before_b_ends and b_before_a_ends
-
-
 def effective_windows(
     windows: Sequence[PackageAlias], others: Sequence[AliasHolding], taken_at: datetime
 ) -> tuple[PackageAlias, ...]:
@@ -61,7 +52,7 @@ def effective_windows(
     ``taken_at`` (the alias changes hands from now on, not retroactively)."""
 
     def contested(window: PackageAlias) -> bool:
-        return any(h.window.name == window.name and _overlaps(h.window, window) for h in others)
+        return any(h.window.name == window.name and overlap(h.window, window) for h in others)
 
     return tuple(
         replace(w, starting_at=taken_at) if w.starting_at is None and contested(w) else w
@@ -88,7 +79,7 @@ def take_aliases(
                 if current is None
                 else replace(held.window, ending_before=current.ending_before)
             )
-            if held_window.name != window.name or not _overlaps(held_window, window):
+            if held_window.name != window.name or not overlap(held_window, window):
                 continue
             cut = window.starting_at
             empty = cut is None or (
@@ -104,15 +95,9 @@ def resolve_package_alias(holdings: Sequence[AliasHolding], name: str, at: datet
     Windows of one alias never overlap (``take_aliases``); should they, the most recent
     assignment wins, as Metronome documents.
     """
-    holders = [
-        h
-        for h in holdings
-        if h.window.name == name
-        and (h.window.starting_at is None or h.window.starting_at <= at)
-        and (h.window.ending_before is None or at < h.window.ending_before)
-    ]
-    if not holders:
+    holder = holder_at(((h.sequence, h.window, h.package_id) for h in holdings), name, at)
+    if holder is None:
         raise DomainValidationError(
             f"package_alias: no package holds alias {name!r} at {at.isoformat()}"
         )
-    return max(holders, key=lambda h: h.sequence).package_id
+    return holder
