@@ -32,7 +32,7 @@ def test_a_stripe_gate_on_a_spend_threshold_is_refused(client: Metronome, catalo
             spend_threshold_configuration=_spend_threshold("STRIPE", catalog.fixed),  # type: ignore[arg-type]
         )
     message = message_of(error)
-    assert message.startswith("spend_threshold_configuration:")
+    assert message.startswith("spend_threshold_configuration.payment_gate_config:")
     assert "payment_gate_type STRIPE" in message
 
 
@@ -51,7 +51,9 @@ def test_a_stripe_gate_on_a_recharge_is_refused(client: Metronome, catalog: Cata
             rate_card_id=catalog.card,
             prepaid_balance_threshold_configuration=config,  # type: ignore[arg-type]
         )
-    assert message_of(error).startswith("prepaid_balance_threshold_configuration:")
+    assert message_of(error).startswith(
+        "prepaid_balance_threshold_configuration.payment_gate_config:"
+    )
 
 
 def test_an_external_gate_is_kept(client: Metronome, catalog: Catalog) -> None:
@@ -74,6 +76,6 @@ def test_a_stripe_gate_on_a_package_is_refused(
     status, answer = raw(http, token, "/v1/packages/create", body)
     assert status == 400
     assert (
-        "spend_threshold_configuration: payment_gate_config.payment_gate_type STRIPE"
+        "spend_threshold_configuration.payment_gate_config: payment_gate_type STRIPE"
         in (answer["message"])
     )

@@ -31,6 +31,7 @@ from meterbill.api.v1 import (
 from meterbill.api.v1 import contracts as contracts_v1  # --- contracts routers ---
 from meterbill.api.v1 import invoices as invoices_api
 from meterbill.api.v1 import packages as packages_api  # --- packages router ---
+from meterbill.api.v1 import threshold_billing as threshold_billing_api
 from meterbill.api.v2 import contracts as contracts_v2  # --- contracts routers ---
 from meterbill.clock import Clock, SystemClock
 from meterbill.config import Settings
@@ -57,6 +58,8 @@ API_ROUTERS: list[APIRouter] = [
     packages_api.router,
     # --- balances routers ---
     balances_api.router,
+    # --- thresholds routers ---
+    threshold_billing_api.router,
 ]
 
 

@@ -52,6 +52,7 @@ from meterbill.core.invoicing.balances import (
 )
 from meterbill.core.rounding import EXACT_CONTEXT
 from meterbill.services.billing_inputs import InputsLoader
+from meterbill.storage.repositories.balances import CustomerCommit
 from meterbill.storage.uow import UnitOfWork
 
 _TICK = timedelta(microseconds=1)
@@ -125,12 +126,21 @@ def _context(
 
 def _stored_drawn(uow: UnitOfWork, customer_id: str) -> dict[str, Decimal]:
     """Segment id -> what stored entries took from it (negative: added to it)."""
+    return _drawn_by(uow.balances.entries_for_customer(customer_id))
+
+
+def _drawn_by(entries: Sequence[LedgerEntry]) -> dict[str, Decimal]:
     drawn: dict[str, Decimal] = {}
-    for entry in uow.balances.entries_for_customer(customer_id):
+    _take(drawn, entries)
+    return drawn
+
+
+def _take(drawn: dict[str, Decimal], entries: Sequence[LedgerEntry]) -> None:
+    """Add what ``entries`` took to ``drawn`` (segment id -> amount), in place."""
+    for entry in entries:
         drawn[entry.segment_id] = EXACT_CONTEXT.subtract(
             drawn.get(entry.segment_id, _ZERO), entry.amount
         )
-    return drawn
 
 
 def _order(key: InvoiceKey) -> tuple[datetime, int, datetime, str]:
@@ -145,6 +155,13 @@ def _pending(
 ) -> list[InvoiceKey]:
     contract = inputs.contract
     stored = uow.invoices.stored_keys([contract.id])[contract.id]
+    return _unstored(inputs, as_of, stored, before)
+
+
+def _unstored(
+    inputs: BillingInputs, as_of: datetime, stored: set[InvoiceKey], before: InvoiceKey | None
+) -> list[InvoiceKey]:
+    """The contract's draft keys (not stored) before ``before`` (all: None), in draw order."""
     keys = [k for k in invoice_keys(inputs, as_of) if k not in stored]
     if before is not None:
         keys = [k for k in keys if _order(k) < _order(before)]
@@ -163,14 +180,22 @@ def _walk_drafts(
     walk = _Walk(_stored_drawn(uow, inputs.contract.customer_id), [])
     for key in _pending(uow, inputs, as_of, before):
         [priced] = loader.attach_usage([(inputs, usage_for(key, inputs))])
-        context = _context(inputs, key, as_of, customer, walk.drawn)
-        entries = _deductions(priced, context, invoice_id(key), key)
-        for entry in entries:
-            walk.drawn[entry.segment_id] = EXACT_CONTEXT.subtract(
-                walk.drawn.get(entry.segment_id, _ZERO), entry.amount
-            )
-        walk.provisional.extend(entries)
+        _draw_draft(walk, priced, customer, key, as_of)
     return walk
+
+
+def _draw_draft(
+    walk: _Walk,
+    priced: BillingInputs,
+    customer: tuple[Commit, ...],
+    key: InvoiceKey,
+    as_of: datetime,
+) -> None:
+    """Draw the draft of ``key`` (``priced`` carries its usage) on top of ``walk``."""
+    context = _context(priced, key, as_of, customer, walk.drawn)
+    entries = _deductions(priced, context, invoice_id(key), key)
+    _take(walk.drawn, entries)
+    walk.provisional.extend(entries)
 
 
 def _deductions(
@@ -212,6 +237,13 @@ def record_finalised(
     """
     contract = inputs.contract
     context = balance_context(uow, contract, invoice.key, as_of)
+    _record(uow, contract, invoice, context, as_of)
+
+
+def _record(
+    uow: UnitOfWork, contract: Contract, invoice: Invoice, context: BalanceContext, as_of: datetime
+) -> None:
+    """Write the deductions of ``invoice`` drawn in ``context`` to the ledger."""
     charges = [
         line for line in invoice.line_items if line.type is not LineType.APPLIED_COMMIT_OR_CREDIT
     ]
@@ -219,6 +251,119 @@ def record_finalised(
     entries = deduction_entries(result.applications, invoice.id, invoice.issued_at, contract.id)
     entries += trueup_entries(invoice.line_items, context, invoice.id, invoice.issued_at)
     uow.balances.add_entries(contract.customer_id, entries, as_of)
+
+
+# --- the month close: a batch of contracts at once ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CloseBalances:
+    """The balance contexts of one close batch's invoices (:func:`close_balances`).
+
+    A contract without commits or credits (its own, recurring, or its customer's that apply to
+    it) draws nothing: its invoices get an empty context and write no ledger entries. The others
+    get the context :func:`balance_context` would give, built from one load per batch.
+    """
+
+    as_of: datetime
+    contexts: Mapping[InvoiceKey, BalanceContext]
+    # Customers with exactly one invoice drawing balances in the batch: that invoice's ledger
+    # entries are drawn in its own context (nothing else in the batch writes to the customer's
+    # ledger, so recomputing the context would give the same one).
+    alone: frozenset[str]
+
+    def context(self, contract: Contract, key: InvoiceKey) -> BalanceContext:
+        found = self.contexts.get(key)
+        if found is None:
+            return BalanceContext(contract, key, self.as_of, segments=())
+        return found
+
+    def record(self, uow: UnitOfWork, inputs: BillingInputs, invoice: Invoice) -> None:
+        """:func:`record_finalised` for ``invoice`` (just stored FINALIZED)."""
+        context = self.contexts.get(invoice.key)
+        if context is None:
+            return  # nothing to draw on: no entries
+        if inputs.contract.customer_id in self.alone:
+            _record(uow, inputs.contract, invoice, context, self.as_of)
+        else:
+            record_finalised(uow, inputs, invoice, self.as_of)
+
+
+def close_balances(
+    uow: UnitOfWork,
+    loader: InputsLoader,
+    wanted: Sequence[tuple[InvoiceKey, BillingInputs]],
+    as_of: datetime,
+) -> CloseBalances:
+    """Lock the customers whose balances the ``wanted`` invoices draw, load their commits,
+    ledgers and stored invoices once, and walk each contract's drafts once.
+
+    Each invoice's context is the one :func:`balance_context` gives it: the customer's stored
+    ledger, then the contract's earlier drafts drawn in order. Customers whose invoices draw
+    nothing are neither locked nor read further.
+    """
+    by_contract: dict[str, tuple[BillingInputs, list[InvoiceKey]]] = {}
+    for key, inputs in wanted:
+        by_contract.setdefault(inputs.contract.id, (inputs, []))[1].append(key)
+    loader.prefetch_customer_commits(i.contract.customer_id for i, _ in by_contract.values())
+    drawing = {
+        inputs.contract.customer_id
+        for inputs, _ in by_contract.values()
+        if _draws(
+            inputs.contract,
+            _applicable(loader.customer_commits(inputs.contract.customer_id), inputs),
+        )
+    }
+    if not drawing:
+        return CloseBalances(as_of, {}, frozenset())
+    uow.customers.lock(drawing)
+    # Read again under the lock: a concurrent finaliser may have written meanwhile.
+    commits = uow.balances.customer_commits_many(drawing)
+    ledgers = uow.balances.entries_for_customers(drawing)
+    accounts: list[tuple[BillingInputs, tuple[Commit, ...], list[InvoiceKey]]] = []
+    for inputs, keys in by_contract.values():
+        customer_id = inputs.contract.customer_id
+        if customer_id in drawing:
+            customer = _applicable(commits.get(customer_id, ()), inputs)
+            if _draws(inputs.contract, customer):
+                accounts.append((inputs, customer, sorted(keys, key=_order)))
+    stored = uow.invoices.stored_keys([inputs.contract.id for inputs, _, _ in accounts])
+    drafts = [
+        (inputs, _unstored(inputs, as_of, stored[inputs.contract.id], keys[-1]))
+        for inputs, _, keys in accounts
+    ]
+    priced = iter(
+        loader.attach_usage(
+            [(inputs, usage_for(key, inputs)) for inputs, keys in drafts for key in keys]
+        )
+    )
+    contexts: dict[InvoiceKey, BalanceContext] = {}
+    invoices_of: dict[str, int] = {}
+    for (inputs, customer, keys), (_, pending) in zip(accounts, drafts, strict=True):
+        customer_id = inputs.contract.customer_id
+        invoices_of[customer_id] = invoices_of.get(customer_id, 0) + len(keys)
+        walk = _Walk(_drawn_by(ledgers.get(customer_id, ())), [])
+        queue = [(draft, next(priced)) for draft in pending]
+        for key in keys:
+            while queue and _order(queue[0][0]) < _order(key):
+                draft_key, draft_inputs = queue.pop(0)
+                _draw_draft(walk, draft_inputs, customer, draft_key, as_of)
+            contexts[key] = _context(inputs, key, as_of, customer, walk.drawn)
+    alone = frozenset(c for c, count in invoices_of.items() if count == 1)
+    return CloseBalances(as_of, contexts, alone)
+
+
+def _applicable(stored: Sequence[CustomerCommit], inputs: BillingInputs) -> tuple[Commit, ...]:
+    """What :func:`customer_commits_for` gives, from the customer's stored commits."""
+    contract_id = inputs.contract.id
+    return tuple(
+        s.commit for s in stored if s.archived_at is None and s.applies_to_contract(contract_id)
+    )
+
+
+def _draws(contract: Contract, customer: tuple[Commit, ...]) -> bool:
+    """Whether an invoice of ``contract`` may draw on any balance."""
+    return bool(contract.commits or contract.recurring_commits or customer)
 
 
 def release_invoice(uow: UnitOfWork, customer_id: str, invoice_id: str) -> int:

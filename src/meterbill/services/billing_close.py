@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from meterbill.core.contracts.terms import Contract
 from meterbill.core.invoicing import (
+    BalanceContext,
     BillingInputs,
     Invoice,
     InvoiceKey,
@@ -28,7 +29,7 @@ from meterbill.core.periods import Period
 from meterbill.services import balances as balance_service  # --- balances ---
 from meterbill.services import contracts as contract_service
 from meterbill.services.billing_inputs import InputsLoader
-from meterbill.services.invoices import compute_with_balances
+from meterbill.services.invoices import compute_in_context
 from meterbill.storage.uow import UnitOfWork
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -49,7 +50,8 @@ def close(
     """Finalise every invoice due at ``as_of``; returns how many this call stored."""
     with new_uow() as uow:
         window = Period(_EPOCH, as_of + _TICK)
-        contracts = list(contract_service.contracts_overlapping(uow, window))
+        # Custom fields are read per batch (with_custom_fields_many), in the batch's transaction.
+        contracts = list(uow.contracts.overlapping(window.starting_at, window.ending_before))
     finalized = 0
     for start in range(0, len(contracts), batch):
         finalized += _close_batch(new_uow(), contracts[start : start + batch], as_of, grace)
@@ -60,7 +62,9 @@ def _close_batch(
     uow: UnitOfWork, contracts: Sequence[Contract], as_of: datetime, grace: timedelta
 ) -> int:
     with uow:
+        contracts = contract_service.with_custom_fields_many(uow, contracts)
         loader = InputsLoader(uow)
+        loader.prefetch_customer_commits(c.customer_id for c in contracts)
         stored = uow.invoices.stored_keys([c.id for c in contracts])
         wanted: list[tuple[InvoiceKey, BillingInputs]] = []
         for contract in contracts:
@@ -68,25 +72,27 @@ def _close_batch(
             for key in invoice_keys(inputs, as_of):
                 if is_due(key, as_of, grace) and key not in stored[contract.id]:
                     wanted.append((key, inputs))
+        # --- balances: lock the customers whose balances are drawn, load them once ---
+        balances = balance_service.close_balances(uow, loader, wanted, as_of)
         priced = loader.attach_usage([(inputs, usage_for(key, inputs)) for key, inputs in wanted])
         finals = [
-            (inputs, _computed(uow, key, inputs, as_of))
+            (inputs, _computed(key, inputs, balances.context(inputs.contract, key), as_of))
             for (key, _), inputs in zip(wanted, priced, strict=True)
         ]
         inserted = uow.invoices.add_all([final for _, final in finals])
         for inputs, final in finals:
             if final.id in inserted:
                 # --- balances: the invoice's ledger deductions, in the same transaction ---
-                balance_service.record_finalised(uow, inputs, final, as_of)
+                balances.record(uow, inputs, final)
         count = len(inserted)
         uow.commit()
     return count
 
 
-def _computed(uow: UnitOfWork, key: InvoiceKey, inputs: BillingInputs, as_of: datetime) -> Invoice:
+def _computed(
+    key: InvoiceKey, inputs: BillingInputs, context: BalanceContext, as_of: datetime
+) -> Invoice:
     """The FINALIZED invoice for ``key`` (stored by the caller, with every other one of the
     batch, in one statement)."""
-    # --- balances: one finaliser at a time draws a customer's balances ---
-    balance_service.lock_customer(uow, inputs.contract.customer_id)
-    invoice = compute_with_balances(uow, inputs, key, as_of)
+    invoice = compute_in_context(inputs, key, as_of, context)
     return replace(invoice, status=InvoiceStatus.FINALIZED, finalized_at=as_of)

@@ -15,11 +15,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from meterbill.core.catalog import Product
-from meterbill.core.contracts.terms import USD_CENTS, Contract
+from meterbill.core.contracts.terms import USD_CENTS, Commit, Contract
 from meterbill.core.invoicing import BillingInputs, GroupValue, UsageKey
 from meterbill.core.metering import BillableMetricDefinition, GroupBy, UsageWindow
 from meterbill.core.pricing import RateEntry
 from meterbill.services import rate_cards as rate_card_service
+from meterbill.storage.repositories.balances import CustomerCommit
 from meterbill.storage.repositories.usage import MetricQuery
 from meterbill.storage.uow import UnitOfWork
 
@@ -35,6 +36,8 @@ class _Cache:
     cards: dict[str, _Card] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
     metrics: dict[str, BillableMetricDefinition | None] = field(default_factory=dict)
+    # Filled only by ``prefetch_customer_commits`` (the close's batches); other readers query.
+    customer_commits: dict[str, tuple[CustomerCommit, ...]] = field(default_factory=dict)
 
 
 class InputsLoader:
@@ -48,17 +51,47 @@ class InputsLoader:
         self._cards = cache.cards
         self._products = cache.products
         self._metrics = cache.metrics
+        self._customer_commits = cache.customer_commits
 
     def inputs(self, contract: Contract) -> BillingInputs:
         """The contract's inputs without usage."""
         card = self._card(contract.rate_card_id)
+        invoiced = self._invoiced_commits(contract)  # --- balances ---
         wanted = {entry.product_id for entry in card.entries} | _term_products(contract)
+        wanted |= {c.product_id for c in invoiced}
         return BillingInputs(
             contract=contract,
             rate_entries=card.entries,
             products=self._load_products(wanted),
             fiat_credit_type_id=card.fiat_credit_type_id,
+            invoiced_commits=invoiced,
         )
+
+    # --- balances ---
+    def _invoiced_commits(self, contract: Contract) -> tuple[Commit, ...]:
+        """The customer-level commits invoiced on ``contract`` (``invoice_contract_id``)."""
+        return tuple(
+            stored.commit
+            for stored in self.customer_commits(contract.customer_id)
+            if stored.invoice_contract_id == contract.id and stored.archived_at is None
+        )
+
+    def prefetch_customer_commits(self, customer_ids: Iterable[str]) -> None:
+        """Load the customer-level commits of many customers in one query; later
+        :meth:`customer_commits` calls for them read this copy (for the rest of the unit of
+        work: only the close, which writes no commits, prefetches)."""
+        missing = set(customer_ids) - self._customer_commits.keys()
+        if missing:
+            found = self._uow.balances.customer_commits_many(missing)
+            for customer_id in missing:
+                self._customer_commits[customer_id] = tuple(found.get(customer_id, ()))
+
+    def customer_commits(self, customer_id: str) -> Sequence[CustomerCommit]:
+        """The customer's commits and credits in creation order (prefetched, or read now)."""
+        found = self._customer_commits.get(customer_id)
+        if found is None:
+            return self._uow.balances.customer_commits(customer_id)
+        return found
 
     def _card(self, rate_card_id: str | None) -> _Card:
         if rate_card_id is None:

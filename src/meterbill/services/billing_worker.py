@@ -12,6 +12,7 @@ import threading
 from datetime import timedelta
 
 from meterbill.clock import Clock
+from meterbill.services import threshold_billing
 from meterbill.services.billing_close import NewUnitOfWork, close
 
 _log = logging.getLogger("meterbill.billing")
@@ -38,7 +39,10 @@ class BillingWorker:
             self._thread.join(timeout)
 
     def run_once(self) -> int:
-        """One round: finalise what is due now; how many invoices were stored."""
+        """One round: evaluate threshold billing, then finalise what is due now; how many
+        invoices were stored."""
+        # --- thresholds: contracts that started since, or whose post-ingest evaluation failed
+        threshold_billing.evaluate_watched(self._new_uow, self._clock)
         return close(self._new_uow, self._clock.now(), self._grace).finalized
 
     def _run(self) -> None:

@@ -13,7 +13,7 @@ Edits go through ``meterbill.core.contracts.edits``; each is stored with the ver
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -23,6 +23,7 @@ from meterbill.clock import Clock
 from meterbill.core.contracts.edits import ContractEdit, EditSource, apply_edit
 from meterbill.core.contracts.terms import (
     EMPTY,
+    Commit,
     CommitKind,
     Contract,
     Transition,
@@ -41,8 +42,19 @@ from meterbill.core.contracts.validation import (
     validate_subscription,
 )
 from meterbill.core.custom_fields import CustomFieldEntity
+from meterbill.core.drawdown.thresholds import (  # --- thresholds ---
+    PREPAID_CONFIG,
+    SPEND_CONFIG,
+    ThresholdSource,
+    recharge_config,
+    settle_gate,
+    spend_config,
+    threshold_source,
+    validate_recharge_config,
+)
 from meterbill.core.errors import Conflict, DomainValidationError, NotFound
 from meterbill.core.periods import Period
+from meterbill.services import balance_rollover  # --- balances ---
 from meterbill.services import products as product_service
 from meterbill.services import rate_cards as rate_card_service
 from meterbill.services.custom_fields import write_values
@@ -154,6 +166,8 @@ def persist_new_contract(uow: UnitOfWork, contract: Contract) -> None:
         if transition.to_contract_id == contract.id:
             _end_previous(uow, contract, transition)
     uow.contracts.add(contract, term_refs(contract))
+    _check_thresholds(uow, contract)  # --- thresholds ---
+    _sync_thresholds(uow, contract, contract.created_at)
     _write_custom_fields(uow, contract, TermPaths())
 
 
@@ -218,6 +232,50 @@ def with_custom_fields(uow: UnitOfWork, contract: Contract) -> Contract:
     )
 
 
+def with_custom_fields_many(uow: UnitOfWork, contracts: Sequence[Contract]) -> list[Contract]:
+    """:func:`with_custom_fields` of many contracts, with one query per entity kind (the
+    billing close's batches)."""
+    if not contracts:
+        return []
+
+    def values(entity: CustomFieldEntity, terms: Iterable[Any]) -> dict[str, dict[str, str]]:
+        ids = [t.id for t in terms]
+        found: dict[str, dict[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            found.update(uow.custom_fields.values_of_many(entity, ids[start : start + 500]))
+        return found
+
+    own = values(CustomFieldEntity.CONTRACT, contracts)
+    commits = values(CustomFieldEntity.COMMIT, (t for c in contracts for t in c.paid_commits))
+    credits = values(CustomFieldEntity.CONTRACT_CREDIT, (t for c in contracts for t in c.credits))
+    charges = values(
+        CustomFieldEntity.SCHEDULED_CHARGE, (t for c in contracts for t in c.scheduled_charges)
+    )
+    subscriptions = values(
+        CustomFieldEntity.SUBSCRIPTION, (t for c in contracts for t in c.subscriptions)
+    )
+
+    def overlay(terms: Sequence[Any], found: dict[str, dict[str, str]]) -> tuple[Any, ...]:
+        return tuple(replace(t, custom_fields=MappingProxyType(found.get(t.id, {}))) for t in terms)
+
+    result = []
+    for contract in contracts:
+        by_id = {
+            c.id: c
+            for c in (*overlay(contract.paid_commits, commits), *overlay(contract.credits, credits))
+        }
+        result.append(
+            replace(
+                contract,
+                custom_fields=MappingProxyType(own.get(contract.id, {})),
+                commits=tuple(by_id[c.id] for c in contract.commits),
+                scheduled_charges=overlay(contract.scheduled_charges, charges),
+                subscriptions=overlay(contract.subscriptions, subscriptions),
+            )
+        )
+    return result
+
+
 def _overlay(uow: UnitOfWork, entity: CustomFieldEntity, terms: Sequence[Any]) -> tuple[Any, ...]:
     values = uow.custom_fields.values_of_many(entity, [t.id for t in terms])
     return tuple(replace(t, custom_fields=MappingProxyType(values.get(t.id, {}))) for t in terms)
@@ -255,7 +313,11 @@ def create(uow: UnitOfWork, clock: Clock, command: CreateContract) -> Contract:
                 uow, command.rate_card_alias, contract.starting_at
             )
             contract = replace(contract, rate_card_id=card_id)
+        # --- balances: a RENEWAL starts with rollover commits; the old commits' ROLLOVER
+        # entries commit with it (docs/decisions/balances-rollover.md) ---
+        contract, rollovers = balance_rollover.add_rollovers(uow, contract)
         persist_new_contract(uow, contract)
+        balance_rollover.write_rollovers(uow, contract.customer_id, rollovers, contract.created_at)
         stored = load_contract(uow, contract.id)
         uow.commit()
     return stored
@@ -305,6 +367,7 @@ def archive(uow: UnitOfWork, clock: Clock, customer_id: str, contract_id: str) -
         contract = _owned(uow, customer_id, contract_id, for_update=True)
         if contract.archived_at is None:
             uow.contracts.set_archived(contract_id, clock.now())
+            uow.thresholds.unwatch(contract_id)  # --- thresholds ---
             uow.commit()
 
 
@@ -450,6 +513,8 @@ def _apply_and_store(uow: UnitOfWork, change: ContractEdit) -> Contract:
         raise DomainValidationError(f"contract_id: contract {contract.id!r} is archived")
     after = apply_edit(contract, change)
     _validate_edit(after, change, _facts(uow, after))
+    if change.settings_changes:
+        _check_thresholds(uow, after)  # --- thresholds ---
     uow.contracts.add_version(after, change)
     added = replace(
         after,
@@ -461,6 +526,7 @@ def _apply_and_store(uow: UnitOfWork, change: ContractEdit) -> Contract:
     )
     uow.contracts.add_terms(contract.id, term_refs(added))
     _write_custom_fields(uow, replace(added, custom_fields=EMPTY), _EDIT_PATHS)
+    _sync_thresholds(uow, after, change.created_at)  # --- thresholds ---
     return load_contract(uow, contract.id)
 
 
@@ -629,3 +695,87 @@ def edit_history_view(
 ) -> ContractView:
     """The contract with its edits and the names every edit mentions."""
     return view(uow, customer_id, contract_id, at)
+
+
+# --- thresholds: validation, the watch list, and the commits threshold billing adds ---------------
+
+
+def _check_thresholds(uow: UnitOfWork, contract: Contract) -> None:
+    """Threshold configurations parse, meet the recharge minimums, name existing products and
+    (for a discount cap) one of the contract's spend trackers (400 naming the field)."""
+    recharge = recharge_config(contract.settings)
+    spend = spend_config(contract.settings)
+    if recharge is not None:
+        validate_recharge_config(recharge)
+    trackers = contract.settings.get("spend_trackers")
+    aliases = {
+        str(t.get("alias"))
+        for t in (trackers if isinstance(trackers, Sequence) else ())
+        if isinstance(t, Mapping)
+    }
+    for name, config in ((PREPAID_CONFIG, recharge), (SPEND_CONFIG, spend)):
+        if config is None:
+            continue
+        product = config.commit.product_id
+        if uow.products.get(product) is None:
+            raise DomainValidationError(f"{name}.commit.product_id: no product with id {product!r}")
+        if config.cap is not None and config.cap.spend_tracker_alias not in aliases:
+            raise DomainValidationError(
+                f"{name}.discount_configuration.cap.spend_tracker_alias: no spend tracker "
+                f"{config.cap.spend_tracker_alias!r} on this contract"
+            )
+
+
+def _sync_thresholds(uow: UnitOfWork, contract: Contract, at: datetime) -> None:
+    """Keep the contract on threshold billing's watch list exactly while a threshold is
+    enabled (ingest evaluates only listed contracts)."""
+    recharge = recharge_config(contract.settings)
+    spend = spend_config(contract.settings)
+    enabled = bool((recharge and recharge.is_enabled) or (spend and spend.is_enabled))
+    if enabled and contract.archived_at is None:
+        uow.thresholds.watch(contract.id, contract.customer_id, at)
+    else:
+        uow.thresholds.unwatch(contract.id)
+
+
+def apply_system_edit(uow: UnitOfWork, change: ContractEdit) -> Contract:
+    """Apply an edit meterbill makes itself (threshold billing) inside an open unit of work;
+    validated like any edit. Returns the contract after it."""
+    return _apply_and_store(uow, change)
+
+
+def settle_threshold_commit(
+    uow: UnitOfWork, contract: Contract, commit: Commit, now: datetime, *, paid: bool
+) -> Contract:
+    """End an EXTERNAL payment gate on ``commit`` (inside an open unit of work).
+
+    Paid: the commit becomes usable. Failed: the commit is archived and stays unusable, its
+    purchase is voided, and the configuration that made it is disabled (Metronome flips
+    ``is_enabled`` to false when a gated payment fails).
+    """
+    settled = settle_gate(commit, paid=paid, at=now)
+    settings = dict(contract.settings)
+    if not paid:
+        field_name = (
+            SPEND_CONFIG
+            if threshold_source(commit) is ThresholdSource.SPEND_THRESHOLD
+            else PREPAID_CONFIG
+        )
+        config = settings.get(field_name)
+        if isinstance(config, Mapping):
+            settings[field_name] = {**config, "is_enabled": False}
+    after = replace(
+        contract,
+        commits=tuple(settled if c.id == commit.id else c for c in contract.commits),
+        settings=MappingProxyType(settings),
+    )
+    change = ContractEdit(
+        id=new_id(),
+        contract_id=contract.id,
+        customer_id=contract.customer_id,
+        created_at=now,
+        source=EditSource.THRESHOLD_BILLING,
+    )
+    uow.contracts.add_version(after, change)
+    _sync_thresholds(uow, after, now)
+    return load_contract(uow, contract.id)

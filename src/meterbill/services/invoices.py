@@ -106,7 +106,19 @@ def compute_with_balances(
 ) -> Invoice:
     """``compute_invoice`` with the installed drawdown (usage already attached)."""
     context = balance_context(uow, inputs.contract, key, as_of)
-    return compute_invoice(key, inputs, as_of, apply_balances=BALANCES, balance_context=context)
+    return compute_in_context(inputs, key, as_of, context)
+
+
+def compute_in_context(
+    inputs: BillingInputs, key: InvoiceKey, as_of: datetime, context: BalanceContext
+) -> Invoice:
+    """``compute_invoice`` with the installed drawdown in a given balance context (the close
+    builds the contexts of a batch at once: ``services.balances.close_balances``).
+
+    A context without any segment (``segments == ()``) has nothing to draw: no drawdown runs.
+    """
+    apply = no_balances if context.segments == () else BALANCES
+    return compute_invoice(key, inputs, as_of, apply_balances=apply, balance_context=context)
 
 
 def _contract_invoices(

@@ -30,6 +30,7 @@ from meterbill.storage.repositories.invoices import InvoiceRepository
 from meterbill.storage.repositories.packages import PackageRepository
 from meterbill.storage.repositories.products import ProductRepository
 from meterbill.storage.repositories.rate_cards import RateCardRepository
+from meterbill.storage.repositories.thresholds import ThresholdRepository  # --- thresholds ---
 from meterbill.storage.repositories.tokens import TokenRepository
 from meterbill.storage.repositories.usage import UsageRepository
 
@@ -141,3 +142,8 @@ class UnitOfWork:
     @cached_property
     def balances(self) -> BalanceRepository:
         return BalanceRepository(self.connection)
+
+    # --- thresholds repositories (the watch list of threshold billing) ---
+    @cached_property
+    def thresholds(self) -> ThresholdRepository:
+        return ThresholdRepository(self.connection)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from meterbill.core.contracts.terms import (
+    USD_CENTS,
     CommitKind,
     ProrationMode,
     QuantityEntry,
@@ -24,6 +25,7 @@ from meterbill.core.drawdown import (
     true_up,
     validate_recharge_config,
 )
+from meterbill.core.drawdown.thresholds import PaymentGate, RechargeConfig, ThresholdCommit
 from meterbill.core.errors import DomainValidationError
 from meterbill.core.periods import Cadence, Frequency
 
@@ -201,12 +203,27 @@ def test_recharge_with_a_discount_charges_the_payment_fraction() -> None:
     assert (recharge.access_amount, recharge.invoice_amount) == (Decimal(2000), Decimal(1800))
 
 
+def _recharge(threshold: int, recharge_to: int, credit_type: str = USD_CENTS) -> RechargeConfig:
+    return RechargeConfig(
+        commit=ThresholdCommit("p"),
+        is_enabled=True,
+        gate=PaymentGate.NONE,
+        threshold_amount=Decimal(threshold),
+        recharge_to_amount=Decimal(recharge_to),
+        credit_type_id=credit_type,
+    )
+
+
 def test_recharge_minimums() -> None:
-    validate_recharge_config(Decimal(500), Decimal(1500), "cfg")
+    validate_recharge_config(_recharge(500, 1500), "cfg")
     with pytest.raises(DomainValidationError, match=r"cfg\.threshold_amount"):
-        validate_recharge_config(Decimal(499), Decimal(5000), "cfg")
+        validate_recharge_config(_recharge(499, 5000), "cfg")
     with pytest.raises(DomainValidationError, match=r"cfg\.recharge_to_amount"):
-        validate_recharge_config(Decimal(1000), Decimal(1999), "cfg")
+        validate_recharge_config(_recharge(1000, 1999), "cfg")
+    # Custom pricing units: $5 and $10 become 5 and 10 units.
+    validate_recharge_config(_recharge(5, 15, "tokens"), "cfg")
+    with pytest.raises(DomainValidationError, match=r"cfg\.threshold_amount"):
+        validate_recharge_config(_recharge(4, 15, "tokens"), "cfg")
 
 
 def test_spend_threshold_bills_the_unbilled_spend_once_it_reaches_the_threshold() -> None:

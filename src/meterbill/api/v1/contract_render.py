@@ -25,8 +25,10 @@ from meterbill.core.contracts.terms import (
     RecurringCommit,
     ScheduledCharge,
     Subscription,
+    TransitionType,
 )
 from meterbill.core.contracts.views import billing_anchor_of, subscription_terms_of
+from meterbill.core.drawdown import cost_basis
 from meterbill.core.periods import Period
 from meterbill.core.pricing import OverrideSpecifier
 from meterbill.core.pricing.values import Rate
@@ -110,14 +112,37 @@ def render_commit(commit: Commit, contract: Contract, names: Names) -> dict[str,
         "archived_at": commit.archived_at,
         **dict(commit.settings),
     }
+    origin = _rolled_over_from_contract(commit, contract)
     if commit.kind is CommitKind.CREDIT:
         data["recurring_credit_id"] = commit.recurring_commit_id
+        if origin is not None:
+            data["rolled_over_from"] = {"credit_id": commit.rolled_over_from, "contract_id": origin}
     else:
         data["recurring_commit_id"] = commit.recurring_commit_id
         data["amount"] = commit.amount
         if commit.invoice_schedule is not None:
             data["invoice_schedule"] = _invoice(commit.invoice_schedule, names)
+        if origin is not None:
+            data["rolled_over_from"] = {"commit_id": commit.rolled_over_from, "contract_id": origin}
+        # A rollover commit was paid for on the old contract: its cost basis is not held on it.
+        if commit.rolled_over_from is None:
+            data["cost_basis"] = cost_basis(commit)
     return _drop_none(data)
+
+
+def _rolled_over_from_contract(commit: Commit, contract: Contract) -> str | None:
+    """The contract a rollover commit came from: the one ``contract`` renews (rollover only
+    happens on a RENEWAL transition, docs/decisions/balances-rollover.md); None otherwise."""
+    if commit.rolled_over_from is None:
+        return None
+    return next(
+        (
+            t.from_contract_id
+            for t in contract.transitions
+            if t.to_contract_id == contract.id and t.type is TransitionType.RENEWAL
+        ),
+        None,
+    )
 
 
 def _override_specifier(specifier: OverrideSpecifier) -> dict[str, Any]:

@@ -27,21 +27,131 @@ RecurrenceFrequency = Annotated[Literal["MONTHLY", "QUARTERLY", "ANNUAL", "WEEKL
 RoundingMethodName = Annotated[Literal["HALF_UP", "FLOOR", "CEILING"], Upper]
 
 
-# --- balances: threshold configurations are kept verbatim, but a STRIPE payment gate is refused
+# --- thresholds: threshold configurations are validated here and kept in ``Contract.settings``
+# as sent (``core.drawdown.thresholds`` reads them). meterbill takes no payments itself: a
+# STRIPE payment gate and Stripe/Anrok tax are refused with a 400 naming the field.
 
 
-def _no_stripe_gate(config: dict[str, Any]) -> dict[str, Any]:
-    """meterbill takes no payments through Stripe: ``payment_gate_type`` STRIPE is a 400."""
-    gate = config.get("payment_gate_config")
-    if isinstance(gate, dict) and str(gate.get("payment_gate_type", "")).upper() == "STRIPE":
+class PrecalculatedTaxIn(WireModel):
+    tax_amount: Number
+    tax_name: str | None = None
+
+
+class StripeGateIn(WireModel):
+    payment_type: Annotated[Literal["INVOICE", "PAYMENT_INTENT"], Upper]
+    invoice_metadata: dict[str, str] | None = None
+
+
+def _supported_gate(gate: PaymentGateIn) -> PaymentGateIn:
+    if gate.payment_gate_type == "STRIPE":
         raise ValueError(
-            "payment_gate_config.payment_gate_type STRIPE is not supported by meterbill"
-            " (use NONE or EXTERNAL)"
+            "payment_gate_type STRIPE is not supported by meterbill (use NONE or EXTERNAL)"
         )
-    return config
+    if gate.tax_type not in (None, "NONE"):
+        raise ValueError(f"tax_type {gate.tax_type} is not supported by meterbill (use NONE)")
+    if gate.stripe_config is not None:
+        raise ValueError("stripe_config is not supported by meterbill")
+    if gate.precalculated_tax_config is not None:
+        raise ValueError("precalculated_tax_config is not supported by meterbill")
+    return gate
 
 
-ThresholdConfig = Annotated[dict[str, Any], AfterValidator(_no_stripe_gate)]
+class PaymentGateIn(WireModel):
+    payment_gate_type: Annotated[Literal["NONE", "STRIPE", "EXTERNAL"], Upper]
+    precalculated_tax_config: PrecalculatedTaxIn | None = None
+    stripe_config: StripeGateIn | None = None
+    tax_type: Annotated[Literal["NONE", "STRIPE", "ANROK", "PRECALCULATED"], Upper] | None = None
+
+
+SupportedGate = Annotated[PaymentGateIn, AfterValidator(_supported_gate)]
+
+
+class ThresholdCommitIn(WireModel):
+    product_id: str
+    name: str | None = None
+    description: str | None = None
+    priority: Number | None = None
+
+
+class ThresholdDurationIn(WireModel):
+    unit: Annotated[Literal["DAYS", "WEEKS", "MONTHS", "YEARS"], Upper]
+    value: Annotated[int, Field(gt=0)]
+
+
+class RechargeCommitIn(ThresholdCommitIn):
+    applicable_product_ids: list[str] | None = None
+    applicable_product_tags: list[str] | None = None
+    duration: ThresholdDurationIn | None = None
+    rate_type: BalanceRate | None = None
+    rollover_fraction: Annotated[Number, Field(ge=0, le=1)] | None = None
+    specifiers: list[SpecifierIn] | None = None
+
+
+class DiscountCapIn(WireModel):
+    amount: Annotated[Number, Field(ge=0)]
+    spend_tracker_alias: str
+
+
+class DiscountIn(WireModel):
+    payment_fraction: Annotated[Number, Field(ge=0, le=1)]
+    cap: DiscountCapIn | None = None
+
+
+class CustomFieldFilterIn(WireModel):
+    entity: Literal["Commit", "ContractCredit", "ContractCreditOrCommit"]
+    key: str
+    value: str
+
+
+class BalanceExcludeIn(WireModel):
+    custom_field_filters: list[CustomFieldFilterIn]
+
+
+class BalanceSpecifierIn(WireModel):
+    exclude: list[BalanceExcludeIn]
+
+
+class SpendThresholdIn(WireModel):
+    commit: ThresholdCommitIn
+    is_enabled: bool
+    payment_gate_config: SupportedGate
+    threshold_amount: Annotated[Number, Field(gt=0)]
+    discount_configuration: DiscountIn | None = None
+
+
+class PrepaidThresholdIn(WireModel):
+    commit: RechargeCommitIn
+    is_enabled: bool
+    payment_gate_config: SupportedGate
+    recharge_to_amount: Number
+    threshold_amount: Number
+    custom_credit_type_id: str | None = None
+    discount_configuration: DiscountIn | None = None
+    threshold_balance_specifiers: list[BalanceSpecifierIn] | None = None
+
+
+class SpendSpecifierIn(WireModel):
+    sources: list[Annotated[Literal["THRESHOLD_RECHARGE", "MANUAL"], Upper]]
+    spend_type: Annotated[Literal["COMMIT_PURCHASE"], Upper]
+    discounted: Annotated[Literal["ANY", "DISCOUNTED_ONLY", "UNDISCOUNTED_ONLY"], Upper] | None = (
+        None
+    )
+
+
+class SpendTrackerIn(WireModel):
+    alias: NonEmptyStr
+    applicable_spend_specifiers: list[SpendSpecifierIn]
+    credit_type_id: str
+    reset_frequency: Annotated[Literal["BILLING_PERIOD"], Upper]
+
+
+def settings_value(value: Any) -> Any:
+    """A validated settings field as stored: wire models become plain JSON-shaped values."""
+    if isinstance(value, WireModel):
+        return value.model_dump(exclude_none=True)
+    if isinstance(value, list):
+        return [settings_value(item) for item in value]
+    return value
 
 
 class AccessItemIn(WireModel):
@@ -324,7 +434,7 @@ class ContractCreateIn(WireModel):
     overrides: list[OverrideIn] | None = None
     package_alias: str | None = None
     package_id: str | None = None
-    prepaid_balance_threshold_configuration: ThresholdConfig | None = None  # --- balances ---
+    prepaid_balance_threshold_configuration: PrepaidThresholdIn | None = None  # --- thresholds
     professional_services: Any = None
     rate_card_alias: str | None = None
     rate_card_id: str | None = None
@@ -335,8 +445,8 @@ class ContractCreateIn(WireModel):
     salesforce_opportunity_id: str | None = None
     scheduled_charges: list[ScheduledChargeIn] | None = None
     scheduled_charges_on_usage_invoices: Annotated[Literal["ALL"], Upper] | None = None
-    spend_threshold_configuration: ThresholdConfig | None = None  # --- balances ---
-    spend_trackers: list[dict[str, Any]] | None = None
+    spend_threshold_configuration: SpendThresholdIn | None = None  # --- thresholds ---
+    spend_trackers: list[SpendTrackerIn] | None = None
     subscriptions: list[SubscriptionIn] | None = None
     total_contract_value: Number | None = None
     transition: TransitionIn | None = None

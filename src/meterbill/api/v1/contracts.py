@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Annotated, Any
@@ -34,13 +33,9 @@ from meterbill.core.contracts.terms import (
     TransitionType,
     UsageFilter,
 )
-from meterbill.core.drawdown import Rollover  # --- balances ---
 from meterbill.core.periods import Frequency
 from meterbill.core.pricing.values import BillingFrequency, Rate, Tier
-from meterbill.services import (
-    balance_rollover,  # --- balances ---
-    contract_schedules,
-)
+from meterbill.services import contract_schedules, threshold_billing
 from meterbill.services import contracts as service
 from meterbill.services.ids import new_id
 
@@ -154,7 +149,9 @@ def build_contract(body: w.ContractCreateIn, now: datetime) -> Contract:
         lambda g, p: b.recurring_commit(g, p, CommitKind.CREDIT),
     )
     settings = {
-        name: getattr(body, name) for name in w.SETTINGS_FIELDS if getattr(body, name) is not None
+        name: w.settings_value(getattr(body, name))
+        for name in w.SETTINGS_FIELDS
+        if getattr(body, name) is not None
     }
     return Contract(
         id=contract_id,
@@ -244,32 +241,16 @@ def create(
         stored = service.provision_from_package(context.uow(), context.clock, request)
     else:
         contract = build_contract(body, now)
-        # --- balances: a RENEWAL rolls unused balances over (services.balance_rollover) ---
-        rollovers = _rollovers(context, body, contract, now)
-        if rollovers:
-            rolled = tuple(r.commit for r in rollovers)
-            contract = replace(contract, commits=(*contract.commits, *rolled))
+        # A RENEWAL rolls unused balances over in the same transaction (balances area,
+        # services.contracts.create -> services.balance_rollover).
         command = service.CreateContract(contract, body.rate_card_alias)
         stored = service.create(context.uow(), context.clock, command)
-        balance_rollover.record_rollovers(
-            context.uow(), context.clock, stored.customer_id, rollovers
-        )
+    # --- thresholds: an enabled configuration is evaluated as soon as the contract exists ---
+    threshold_billing.evaluate_contracts(context.uow(), context.clock, [stored.id])
     view = service.view(context.uow(read_only=True), stored.customer_id, stored.id, now)
     return WireResponse(
         {"data": {"id": stored.id, "contract": render_v2(view.current, view.names, now)}}
     )
-
-
-# --- balances ---
-def _rollovers(
-    context: Context, body: w.ContractCreateIn, contract: Contract, now: datetime
-) -> list[Rollover]:
-    """The rollover commits a RENEWAL contract starts with (balances area)."""
-    transition = body.transition
-    if transition is None or transition.type != "RENEWAL":
-        return []
-    uow = context.uow(read_only=True)
-    return balance_rollover.rollovers_into(uow, contract, transition.from_contract_id, now)
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -15,7 +15,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from meterbill.api.errors import BadRequest
-from meterbill.api.v1.contract_wire import ThresholdConfig  # --- balances ---
+from meterbill.api.v1.contract_wire import (  # --- thresholds ---
+    PrepaidThresholdIn,
+    SpendThresholdIn,
+    SpendTrackerIn,
+    settings_value,
+)
 from meterbill.api.wire import Instant, Number, Upper, WireModel
 from meterbill.core.contracts.terms import (
     USD_CENTS,
@@ -333,15 +338,15 @@ class PackageCreateBody(WireModel):
     ) = None
     net_payment_terms_days: Number | None = None
     overrides: list[OverrideWire] = Field(default_factory=list)
-    prepaid_balance_threshold_configuration: ThresholdConfig | None = None  # --- balances ---
+    prepaid_balance_threshold_configuration: PrepaidThresholdIn | None = None  # --- thresholds
     rate_card_alias: str | None = None
     rate_card_id: str | None = None
     recurring_commits: list[RecurringCommitWire] = Field(default_factory=list)
     recurring_credits: list[RecurringCreditWire] = Field(default_factory=list)
     scheduled_charges: list[ScheduledChargeWire] = Field(default_factory=list)
     scheduled_charges_on_usage_invoices: Annotated[Literal["ALL"], Upper] | None = None
-    spend_threshold_configuration: ThresholdConfig | None = None  # --- balances ---
-    spend_trackers: list[dict[str, Any]] | None = None
+    spend_threshold_configuration: SpendThresholdIn | None = None  # --- thresholds ---
+    spend_trackers: list[SpendTrackerIn] | None = None
     subscriptions: list[SubscriptionWire] = Field(default_factory=list)
     uniqueness_key: str | None = None
     usage_statement_schedule: StatementScheduleWire | None = None
@@ -586,9 +591,11 @@ def _statement_schedule(wire: StatementScheduleWire | None) -> PackageStatementS
 
 def _settings(body: PackageCreateBody) -> MappingProxyType[str, object]:
     blobs = {
-        "spend_threshold_configuration": body.spend_threshold_configuration,
-        "prepaid_balance_threshold_configuration": body.prepaid_balance_threshold_configuration,
-        "spend_trackers": body.spend_trackers,
+        "spend_threshold_configuration": settings_value(body.spend_threshold_configuration),
+        "prepaid_balance_threshold_configuration": settings_value(
+            body.prepaid_balance_threshold_configuration
+        ),
+        "spend_trackers": settings_value(body.spend_trackers),
     }
     return MappingProxyType({key: value for key, value in blobs.items() if value is not None})
 

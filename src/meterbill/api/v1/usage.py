@@ -9,6 +9,7 @@ batch validation, which names the event and field of the first problem.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -17,7 +18,7 @@ from starlette.responses import Response
 
 from meterbill.api.body import read_json
 from meterbill.api.body_dep import body_of, openapi_body
-from meterbill.api.context import Context
+from meterbill.api.context import AppContext, Context
 from meterbill.api.errors import BadRequest
 from meterbill.api.json import WireResponse
 from meterbill.api.paging import cursor_page, page_limit, query_of
@@ -25,6 +26,7 @@ from meterbill.api.v1.billable_metrics import render_metric
 from meterbill.api.wire import Instant, Lower, Upper, WireModel
 from meterbill.core.metering import WindowSize, thaw_json
 from meterbill.services import ingest as ingest_service
+from meterbill.services import threshold_billing
 from meterbill.services import usage as service
 
 router = APIRouter()
@@ -106,14 +108,35 @@ class PreviewBody(WireModel):
 @router.post("/v1/ingest", openapi_extra=openapi_body(IngestBody))
 async def ingest(request: Request, context: Context) -> Response:
     body = await read_json(request)
-    await run_in_threadpool(
-        ingest_service.ingest,
+    # One trip to the thread pool: the batch, then (once durable) threshold billing.
+    await run_in_threadpool(_ingest, context, body, _ingest_writer(context))
+    return Response(status_code=200)
+
+
+def _ingest(context: AppContext, body: object, writer: ingest_service.IngestWriter) -> None:
+    result = ingest_service.ingest(
         context.uow(),
         context.clock,
         body,
         backdate_days=context.settings.ingest_backdate_days,
+        writer=writer,
     )
-    return Response(status_code=200)
+    if result.customer_ids:
+        # Threshold billing runs after the events are durable, in its own transaction: a
+        # failure there never loses the batch (the billing worker evaluates again).
+        threshold_billing.after_ingest(context.uow(), context.clock, result.customer_ids)
+
+
+_INGEST_WRITERS: WeakKeyDictionary[object, ingest_service.IngestWriter] = WeakKeyDictionary()
+
+
+def _ingest_writer(context: AppContext) -> ingest_service.IngestWriter:
+    """The group-commit writer of the app's database (one per engine; made on the event
+    loop's thread, so never twice)."""
+    writer = _INGEST_WRITERS.get(context.engine)
+    if writer is None:
+        writer = _INGEST_WRITERS[context.engine] = ingest_service.IngestWriter()
+    return writer
 
 
 def _render_usage(row: service.UsageRow) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from meterbill.api.body_dep import body_of
 from meterbill.api.context import Context
@@ -25,6 +26,7 @@ from meterbill.api.v1.contract_render import (
 )
 from meterbill.api.v1.contract_terms import TermBuilder, each, refuse, whole
 from meterbill.api.v1.contracts import ContractList, list_query
+from meterbill.api.validation import describe_errors
 from meterbill.api.wire import Instant, NonEmptyStr, Number, WireModel
 from meterbill.core.contracts.edits import (
     AccessItemUpdate,
@@ -47,6 +49,7 @@ from meterbill.core.contracts.terms import (
     RoundingMethod,
 )
 from meterbill.services import contracts as service
+from meterbill.services import threshold_billing
 from meterbill.services.ids import new_id
 
 router = APIRouter()
@@ -165,21 +168,21 @@ class ContractEditIn(WireModel):
     add_credits: list[w.CreditIn] | None = None
     add_discounts: Any = None
     add_overrides: list[w.OverrideIn] | None = None
-    add_prepaid_balance_threshold_configuration: Any = None
+    add_prepaid_balance_threshold_configuration: w.PrepaidThresholdIn | None = None
     add_professional_services: Any = None
     add_recurring_commits: list[w.RecurringCommitIn] | None = None
     add_recurring_credits: list[w.RecurringCommitIn] | None = None
     add_reseller_royalties: Any = None
     add_revenue_system_configuration_update: Any = None
     add_scheduled_charges: list[w.ScheduledChargeIn] | None = None
-    add_spend_threshold_configuration: Any = None
-    add_spend_trackers: Any = None
+    add_spend_threshold_configuration: w.SpendThresholdIn | None = None
+    add_spend_trackers: list[w.SpendTrackerIn] | None = None
     add_subscriptions: list[w.SubscriptionIn] | None = None
     allow_contract_ending_before_finalized_invoice: bool | None = None
     archive_commits: list[IdIn] | None = None
     archive_credits: list[IdIn] | None = None
     archive_scheduled_charges: list[IdIn] | None = None
-    archive_spend_trackers: Any = None
+    archive_spend_trackers: list[str] | None = None
     remove_overrides: list[IdIn] | None = None
     uniqueness_key: Annotated[str, Field(min_length=1, max_length=128)] | None = None
     update_commits: list[CommitUpdateIn] | None = None
@@ -187,20 +190,17 @@ class ContractEditIn(WireModel):
     update_contract_name: str | None = None
     update_credits: list[CommitUpdateIn] | None = None
     update_net_payment_terms_days: Number | None = None
-    update_prepaid_balance_threshold_configuration: Any = None
+    update_prepaid_balance_threshold_configuration: dict[str, Any] | None = None
     update_recurring_commits: list[RecurringUpdateIn] | None = None
     update_recurring_credits: list[RecurringUpdateIn] | None = None
     update_scheduled_charges: list[ScheduledChargeUpdateIn] | None = None
-    update_spend_threshold_configuration: Any = None
+    update_spend_threshold_configuration: dict[str, Any] | None = None
     update_subscriptions: list[SubscriptionUpdateIn] | None = None
 
 
 _REFUSED_EDIT_FIELDS = (
-    "add_billing_provider_configuration_update", "add_discounts",
-    "add_prepaid_balance_threshold_configuration", "add_professional_services",
+    "add_billing_provider_configuration_update", "add_discounts", "add_professional_services",
     "add_reseller_royalties", "add_revenue_system_configuration_update",
-    "add_spend_threshold_configuration", "add_spend_trackers", "archive_spend_trackers",
-    "update_prepaid_balance_threshold_configuration", "update_spend_threshold_configuration",
 )  # fmt: skip
 
 
@@ -260,6 +260,9 @@ def edit(
     current = service.get(context.uow(read_only=True), body.customer_id, body.contract_id)
     change = build_edit(body, current, now)
     after = service.edit(context.uow(), service.ContractEditRequest(change))
+    if change.settings_changes:
+        # --- thresholds: a configuration change is evaluated at once, as Metronome does ---
+        threshold_billing.evaluate_contracts(context.uow(), context.clock, [after.id])
     view = service.view(context.uow(read_only=True), after.customer_id, after.id, now)
     return WireResponse(
         {"data": {"id": change.id, "edit": render_edit(change, after, view.names, now)}}
@@ -298,6 +301,7 @@ def build_edit(body: ContractEditIn, current: Contract, now: datetime) -> Contra
         created_at=now,
         source=EditSource.EDIT,
         uniqueness_key=body.uniqueness_key,
+        settings_changes=MappingProxyType(settings_changes(body, current)),
         add_commits=tuple(commits),
         add_overrides=tuple(each(body.add_overrides, "add_overrides", b.override)),
         add_recurring_commits=tuple(recurring),
@@ -583,3 +587,85 @@ def _subscription_echo(update: SubscriptionUpdate) -> dict[str, Any]:
             for q in update.quantity_updates
         ]
     return echo
+
+
+# --- thresholds: threshold configurations and spend trackers --------------------------------------
+
+_THRESHOLD_EDITS = (
+    (
+        "prepaid_balance_threshold_configuration",
+        "add_prepaid_balance_threshold_configuration",
+        "update_prepaid_balance_threshold_configuration",
+        w.PrepaidThresholdIn,
+    ),
+    (
+        "spend_threshold_configuration",
+        "add_spend_threshold_configuration",
+        "update_spend_threshold_configuration",
+        w.SpendThresholdIn,
+    ),
+)
+
+
+def settings_changes(body: ContractEditIn, current: Contract) -> dict[str, object]:
+    """The settings an edit replaces: threshold configurations added or updated (an update
+    merges into the current configuration; ``null`` clears an optional field) and spend
+    trackers added or archived. Every result is validated whole (400 naming the field)."""
+    changes: dict[str, object] = {}
+    for setting, add, update, model in _THRESHOLD_EDITS:
+        added, updated = getattr(body, add), getattr(body, update)
+        existing = current.settings.get(setting)
+        if added is not None and updated is not None:
+            raise BadRequest(f"{add}: cannot be combined with {update}")
+        if added is not None:
+            if existing is not None:
+                raise BadRequest(f"{add}: the contract already has one; use {update}")
+            changes[setting] = w.settings_value(added)
+        if updated is not None:
+            if not isinstance(existing, Mapping):
+                raise BadRequest(f"{update}: the contract has none; use {add}")
+            merged = _merge(existing, updated)
+            changes[setting] = w.settings_value(_validated(model, merged, update))
+    trackers = _trackers(body, current)
+    if trackers is not None:
+        changes["spend_trackers"] = trackers
+    return changes
+
+
+def _merge(current: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(current)
+    for key, value in given.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _validated(model: type[WireModel], value: Mapping[str, Any], field: str) -> WireModel:
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        raise BadRequest(f"{field}: {describe_errors(error.errors())}") from error
+
+
+def _trackers(body: ContractEditIn, current: Contract) -> list[object] | None:
+    if body.add_spend_trackers is None and body.archive_spend_trackers is None:
+        return None
+    given = current.settings.get("spend_trackers")
+    trackers = [dict(t) for t in given if isinstance(t, Mapping)] if isinstance(given, list) else []
+    aliases = [str(t.get("alias")) for t in trackers]
+    for index, alias in enumerate(body.archive_spend_trackers or ()):
+        if alias not in aliases:
+            raise BadRequest(f"archive_spend_trackers[{index}]: no spend tracker {alias!r}")
+    archived = set(body.archive_spend_trackers or ())
+    kept: list[object] = [t for t in trackers if t.get("alias") not in archived]
+    taken = set(aliases) - archived
+    for index, tracker in enumerate(body.add_spend_trackers or ()):
+        if tracker.alias in taken:
+            raise BadRequest(f"add_spend_trackers[{index}].alias: {tracker.alias!r} is taken")
+        taken.add(tracker.alias)
+        kept.append(w.settings_value(tracker))
+    return kept

@@ -12,7 +12,7 @@ Decisions: ``docs/decisions/contracts-edits.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -63,6 +63,8 @@ class EditSource(Enum):
     UPDATE_END_DATE = "UPDATE_END_DATE"
     TRANSITION = "TRANSITION"
     USAGE_FILTER = "USAGE_FILTER"
+    # --- thresholds: a commit added by threshold billing, or its payment settled ---
+    THRESHOLD_BILLING = "THRESHOLD_BILLING"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,9 @@ class ContractEdit:
     net_payment_terms_days: Decimal | None = None
     amendment_starting_at: datetime | None = None
     usage_filter: UsageFilter | None = None
+    # --- thresholds: settings replaced by the edit (threshold configurations, spend trackers);
+    # a None value removes the setting.
+    settings_changes: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _fail(path: str, message: str) -> DomainValidationError:
@@ -212,6 +217,14 @@ def apply_edit(contract: Contract, edit: ContractEdit) -> Contract:
         scheduled_charges=contract.scheduled_charges + edit.add_scheduled_charges,
         subscriptions=contract.subscriptions + edit.add_subscriptions,
     )
+    if edit.settings_changes:
+        merged = dict(contract.settings)
+        for key, value in edit.settings_changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        contract = replace(contract, settings=MappingProxyType(merged))
     if "name" in edit.given:
         contract = replace(contract, name=edit.name)
     if "net_payment_terms_days" in edit.given:

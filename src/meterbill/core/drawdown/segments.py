@@ -142,7 +142,10 @@ def segments_of(
     drawn: Mapping[str, Decimal] | None = None,
     applicable_product_count: int | None = None,
 ) -> tuple[BalanceSegment, ...]:
-    """The segments of ``commit``; ``drawn`` maps segment id -> amount already taken from it."""
+    """The segments of ``commit``; ``drawn`` maps segment id -> amount already taken from it.
+    A threshold commit whose payment gate is pending or failed has none."""
+    if commit.settings.get("payment_gate") in ("PENDING", "FAILED"):
+        return ()
     taken = drawn or {}
     return tuple(
         BalanceSegment(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from meterbill.core.catalog import Product
-from meterbill.core.contracts.terms import USD_CENTS, Contract
+from meterbill.core.contracts.terms import USD_CENTS, Commit, Contract
 from meterbill.core.pricing import RateEntry
 
 GroupValue = tuple[str | None, ...]
@@ -55,3 +55,6 @@ class BillingInputs:
     products: Mapping[str, Product]
     fiat_credit_type_id: str = USD_CENTS
     usage: UsageTable = field(default_factory=lambda: NO_USAGE)
+    # --- balances: customer-level commits whose ``invoice_contract_id`` is this contract (their
+    # purchase / true-up lines are invoiced here, like the contract's own commits) ---
+    invoiced_commits: tuple[Commit, ...] = ()

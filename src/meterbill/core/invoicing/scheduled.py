@@ -87,9 +87,12 @@ def _postpaid_trueup_lines(inputs: BillingInputs) -> Iterator[FixedLine]:
 def _commit_lines(
     inputs: BillingInputs, kind: CommitKind, line_type: LineType, commit_type: str
 ) -> Iterator[FixedLine]:
-    for commit in inputs.contract.commits:
+    # --- balances: customer-level commits invoiced on this contract too ---
+    for commit in (*inputs.contract.commits, *inputs.invoiced_commits):
         schedule = commit.invoice_schedule
         if commit.kind is not kind or schedule is None or schedule.do_not_invoice:
+            continue
+        if commit.settings.get("payment_gate") == "FAILED":  # thresholds: purchase voided
             continue
         product = inputs.products.get(commit.product_id)
         for item in schedule.items:

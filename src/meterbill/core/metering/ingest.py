@@ -15,7 +15,12 @@ from datetime import datetime, timedelta
 from meterbill.core.errors import DomainValidationError
 from meterbill.core.metering.properties import JsonValue
 from meterbill.core.metering.timestamps import parse_rfc3339
-from meterbill.core.metering.values import UsageEvent, freeze_properties
+from meterbill.core.metering.values import (
+    EMPTY_PROPERTIES,
+    UsageEvent,
+    event_from_frozen,
+    freeze_properties,
+)
 
 MAX_BATCH_SIZE = 100
 MAX_TRANSACTION_ID_LENGTH = 128
@@ -64,12 +69,9 @@ def _parse_event(
         raise DomainValidationError(
             f"{path}.timestamp: older than the {backdate_days}-day backdating window"
         )
-    return UsageEvent(
-        transaction_id=transaction_id,
-        customer_id=customer_id,
-        event_type=event_type,
-        timestamp=timestamp,
-        properties=_properties(raw, path),
+    # The properties are frozen once, here; the event keeps them without a second copy.
+    return event_from_frozen(
+        transaction_id, customer_id, event_type, timestamp, _properties(raw, path)
     )
 
 
@@ -95,7 +97,7 @@ def _timestamp(raw: Mapping[object, object], path: str) -> datetime:
 def _properties(raw: Mapping[object, object], path: str) -> Mapping[str, JsonValue]:
     value = raw.get("properties")
     if value is None:
-        return {}
+        return EMPTY_PROPERTIES
     if not isinstance(value, Mapping):
         raise DomainValidationError(f"{path}.properties: must be an object")
     return freeze_properties(value, f"{path}.properties")

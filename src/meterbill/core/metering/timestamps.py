@@ -23,18 +23,21 @@ def parse_rfc3339(text: str) -> datetime:
     match = _RFC3339.fullmatch(text)
     if match is None:
         raise ValueError("must be an RFC 3339 date-time with a 4-digit year and a UTC offset")
+    date = match["date"]
+    fraction = match["fraction"]
     try:
-        year, month, day = (int(part) for part in match["date"].split("-"))
-        fraction = (match["fraction"] or "").ljust(6, "0")[:6]
-        naive = datetime(  # noqa: DTZ001 - the offset is applied just below
-            year,
-            month,
-            day,
+        parts = (
+            int(date[:4]),
+            int(date[5:7]),
+            int(date[8:]),
             int(match["hour"]),
             int(match["minute"]),
             int(match["second"]),
-            int(fraction),
+            int(fraction[:6].ljust(6, "0")) if fraction else 0,
         )
+        if match["utc"]:
+            return datetime(*parts, tzinfo=UTC)
+        naive = datetime(*parts)  # noqa: DTZ001 - the offset is applied just below
         return naive.replace(tzinfo=_offset(match)).astimezone(UTC)
     except (ValueError, OverflowError) as error:
         raise ValueError(f"not a valid date-time ({error})") from None

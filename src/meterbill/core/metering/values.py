@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 from meterbill.core.errors import DomainValidationError
 from meterbill.core.metering.properties import JsonValue, number_in_range
 
 _EMPTY: Mapping[str, JsonValue] = MappingProxyType({})
+_SMALL_INT = 10**18
+"""Integers strictly inside ``(-10**18, 10**18)`` are within the exact range, unchecked."""
 
 
 def freeze_json(value: object, path: str = "properties") -> JsonValue:
@@ -49,8 +51,17 @@ def _freeze_object(value: Mapping[Any, object], path: str) -> dict[str, JsonValu
     for key, item in value.items():
         if not isinstance(key, str):
             raise DomainValidationError(f"{path}: object keys must be strings")
-        frozen[key] = freeze_json(item, f"{path}.{key}")
+        # Fast path for the usual scalars (the element path is built only for an error).
+        frozen[key] = item if _plain(item) else freeze_json(item, f"{path}.{key}")
     return frozen
+
+
+def _plain(item: object) -> TypeGuard[JsonValue]:
+    """Whether ``item`` is a JSON scalar that is immutable and in range as it is."""
+    kind = type(item)
+    if kind is str or kind is bool or item is None:
+        return True
+    return kind is int and -_SMALL_INT < item < _SMALL_INT  # type: ignore[operator]
 
 
 def freeze_properties(
@@ -93,3 +104,34 @@ class UsageEvent:
             raise ValueError("UsageEvent.timestamp must be timezone-aware")
         object.__setattr__(self, "timestamp", self.timestamp.astimezone(UTC))
         object.__setattr__(self, "properties", freeze_properties(self.properties))
+
+
+def event_from_frozen(
+    transaction_id: str,
+    customer_id: str,
+    event_type: str,
+    timestamp: datetime,
+    properties: Mapping[str, JsonValue],
+) -> UsageEvent:
+    """A :class:`UsageEvent` from parts already checked, without copying ``properties``.
+
+    For the core's own parsers, which have just frozen the properties while validating them:
+    ``timestamp`` must be in UTC and ``properties`` a mapping :func:`freeze_properties` returned
+    (or :data:`EMPTY_PROPERTIES`). Its underlying dict is reachable from nowhere else, so the
+    event is as immutable as one built normally (whose ``__post_init__`` would copy the
+    properties a second time).
+    """
+    if timestamp.tzinfo is not UTC:
+        raise ValueError("event_from_frozen: timestamp must be in UTC")
+    event = object.__new__(UsageEvent)
+    set_field = object.__setattr__
+    set_field(event, "transaction_id", transaction_id)
+    set_field(event, "customer_id", customer_id)
+    set_field(event, "event_type", event_type)
+    set_field(event, "timestamp", timestamp)
+    set_field(event, "properties", properties)
+    return event
+
+
+EMPTY_PROPERTIES = _EMPTY
+"""The frozen empty ``properties`` (for :func:`event_from_frozen`)."""

@@ -83,6 +83,21 @@ class BalanceRepository:
         )
         return [_customer_commit(row) for row in self._conn.execute(query)]
 
+    def customer_commits_many(self, customer_ids: Iterable[str]) -> dict[str, list[CustomerCommit]]:
+        """:meth:`customer_commits` of several customers at once (customer id -> commits in
+        creation order; customers without any are absent)."""
+        found: dict[str, list[CustomerCommit]] = {}
+        for chunk in _chunks(sorted(set(customer_ids)), 500):
+            query = (
+                select(commits_t)
+                .where(commits_t.c.customer_id.in_(chunk))
+                .order_by(commits_t.c.ordinal, commits_t.c.id)
+            )
+            for row in self._conn.execute(query):
+                stored = _customer_commit(row)
+                found.setdefault(stored.customer_id, []).append(stored)
+        return found
+
     def customer_commit(self, commit_id: str, *, for_update: bool = False) -> CustomerCommit | None:
         query = select(commits_t).where(commits_t.c.id == commit_id)
         if for_update:
@@ -122,6 +137,18 @@ class BalanceRepository:
         )
         return [_entry(row) for row in self._conn.execute(query)]
 
+    def entries_for_customers(self, customer_ids: Iterable[str]) -> dict[str, list[LedgerEntry]]:
+        """:meth:`entries_for_customer` of several customers at once (customer id -> entries in
+        the order written; customers without any are absent)."""
+        found: dict[str, list[LedgerEntry]] = {}
+        for chunk in _chunks(sorted(set(customer_ids)), 500):
+            query = (
+                select(ledger_t).where(ledger_t.c.customer_id.in_(chunk)).order_by(ledger_t.c.id)
+            )
+            for row in self._conn.execute(query):
+                found.setdefault(row._mapping["customer_id"], []).append(_entry(row))
+        return found
+
     def entries_for_commits(self, commit_ids: Sequence[str]) -> list[LedgerEntry]:
         if not commit_ids:
             return []
@@ -140,6 +167,11 @@ class BalanceRepository:
     def has_invoice_entries(self, invoice_id: str) -> bool:
         query = select(ledger_t.c.id).where(ledger_t.c.invoice_id == invoice_id).limit(1)
         return self._conn.execute(query).first() is not None
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _dump(commit: Commit) -> str:

@@ -36,6 +36,20 @@ class CustomerRepository:
             return None
         return _from_row(row, self._aliases_of([customer_id]).get(customer_id, ()))
 
+    def lock(self, customer_ids: Iterable[str]) -> None:
+        """Row-lock the customers until the transaction ends (PostgreSQL; SQLite serialises
+        writers), in id order so that concurrent lockers of overlapping sets cannot deadlock."""
+        wanted = sorted(set(customer_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = (
+                select(customers_t.c.id)
+                .where(customers_t.c.id.in_(chunk))
+                .order_by(customers_t.c.id)
+                .with_for_update()
+            )
+            self._conn.execute(query).all()
+
     def list_page(
         self,
         *,

@@ -4,6 +4,10 @@ Ingest writes whole batches with one statement: no ORM object per event, no per-
 trip. The primary key on ``transaction_id`` does the deduplication: the insert skips ids
 already taken (``ON CONFLICT DO NOTHING``) and reports which were skipped, so a concurrent
 duplicate waits for the first writer and is then skipped, never counted twice.
+
+Events are encoded into rows (:func:`encode_events`) before any connection is taken, in one
+pass that also refuses what the database cannot hold, so that a group of batches can be
+written together (see ``services/ingest.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -44,6 +49,7 @@ class StoredEvent:
     is_duplicate: bool
 
 
+@lru_cache(maxsize=4096)
 def sqlite_key(name: str) -> str:
     """The key a property is stored under in SQLite's ``texts``/``numbers`` objects.
 
@@ -59,34 +65,122 @@ def encode_properties(
     properties: Mapping[str, JsonValue], *, sqlite: bool
 ) -> tuple[str, str, str | None]:
     """``(properties, texts, numbers)`` as JSON texts for one event (see ``tables/metering``)."""
+    return _encode(properties, sqlite)
+
+
+EventRow = tuple[str, str, str, Any, str, str, str | None, Any]
+"""An event as stored: ``(transaction_id, customer_ref, event_type, timestamp, properties,
+texts, numbers, processed_at)``, instants as the backend's driver takes them."""
+
+MAX_CUSTOMER_REF_LENGTH = 255
+"""The ``customer_ref`` column's length: the longest ingest alias (an id is 36)."""
+
+UNSTORABLE = "must not contain NUL characters or unpaired surrogates"
+
+
+class UnstorableEvent(ValueError):
+    """An event holds text the database cannot store.
+
+    ``index`` is the event's position in the batch and ``detail`` starts with the wire field
+    path within the event (``"properties.region: must not contain ..."``).
+    """
+
+    def __init__(self, index: int, detail: str) -> None:
+        super().__init__(f"events[{index}].{detail}")
+        self.index = index
+        self.detail = detail
+
+
+def encode_events(
+    events: Sequence[UsageEvent], processed_at: datetime, *, sqlite: bool
+) -> list[EventRow]:
+    """Encode ``events`` into rows in one pass per event, refusing what cannot be stored.
+
+    Raises :class:`UnstorableEvent` for the first event (in order) with a NUL character or
+    an unpaired surrogate in a text column, a property name or a string property (PostgreSQL
+    text cannot hold NUL, and no UTF-8 encodes a lone surrogate; nested strings are JSON text,
+    where NUL is escaped), or a ``customer_id`` longer than any id or alias.
+    """
+    at: Any = _sqlite_instant(processed_at) if sqlite else processed_at
+    rows: list[EventRow] = []
+    append = rows.append
+    for index, event in enumerate(events):
+        transaction_id = event.transaction_id
+        customer_id = event.customer_id
+        event_type = event.event_type
+        if len(customer_id) > MAX_CUSTOMER_REF_LENGTH:
+            raise UnstorableEvent(
+                index, f"customer_id: at most {MAX_CUSTOMER_REF_LENGTH} characters"
+            )
+        for name, text in (
+            ("transaction_id", transaction_id),
+            ("customer_id", customer_id),
+            ("event_type", event_type),
+        ):
+            if "\x00" in text or not (text.isascii() or _encodable(text)):
+                raise UnstorableEvent(index, f"{name}: {UNSTORABLE}")
+        try:
+            properties, texts, numbers = _encode(event.properties, sqlite, check=True)
+        except _Unstorable as error:
+            raise UnstorableEvent(index, str(error)) from None
+        timestamp: Any = _sqlite_instant(event.timestamp) if sqlite else event.timestamp
+        append((transaction_id, customer_id, event_type, timestamp, properties, texts, numbers, at))
+    return rows
+
+
+class _Unstorable(ValueError):
+    pass
+
+
+def _encode(
+    properties: Mapping[str, JsonValue], sqlite: bool, *, check: bool = False
+) -> tuple[str, str, str | None]:
+    # One loop builds the three JSON texts by hand: a string property's raw and text entries
+    # are the same ``"name":"value"`` piece, and numbers are plain digits needing no escape.
     raw: list[str] = []
-    texts: dict[str, str] = {}
-    numbers: dict[str, str] = {}
+    texts: list[str] = []
+    numbers: list[str] = []
     for name, value in properties.items():
-        key = sqlite_key(name) if sqlite else name
-        if value is None:
-            raw.append(f"{_encode_str(name)}:null")
-            continue
+        if check and ("\x00" in name or not (name.isascii() or _encodable(name))):
+            raise _Unstorable(f"properties: property names {UNSTORABLE}")
+        quoted = _encode_str(name)
+        key = _encode_str(sqlite_key(name)) if sqlite else quoted
         if isinstance(value, str):
-            raw.append(f"{_encode_str(name)}:{_encode_str(value)}")
-            texts[key] = value
+            if check and ("\x00" in value or not (value.isascii() or _encodable(value))):
+                raise _Unstorable(f"properties.{name}: {UNSTORABLE}")
+            piece = _encode_str(value)
+            raw.append(f"{quoted}:{piece}")
+            texts.append(f"{key}:{piece}")
             if value and value[0] in "-0123456789":
                 number = numeric_text(value)
                 if number is not None:
-                    numbers[key] = number
+                    numbers.append(f'{key}:"{number}"')
             continue
-        text = property_text(value)
+        if value is None:
+            raw.append(f"{quoted}:null")
+            continue
+        text = str(value) if type(value) is int else property_text(value)
         assert text is not None
+        if check and not (text.isascii() or _encodable(text)):
+            raise _Unstorable(f"properties.{name}: {UNSTORABLE}")
         # The text of a non-string value is its canonical JSON: it is also its raw form.
-        raw.append(f"{_encode_str(name)}:{text}")
-        texts[key] = text
+        raw.append(f"{quoted}:{text}")
+        texts.append(f"{key}:{_encode_str(text)}")
         if not isinstance(value, bool) and isinstance(value, int | Decimal):
-            numbers[key] = text
+            numbers.append(f'{key}:"{text}"')
     return (
         "{" + ",".join(raw) + "}",
-        json.dumps(texts, ensure_ascii=False, separators=(",", ":")),
-        json.dumps(numbers, separators=(",", ":")) if numbers else None,
+        "{" + ",".join(texts) + "}",
+        "{" + ",".join(numbers) + "}" if numbers else None,
     )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def numeric_text(value: str) -> str | None:
@@ -129,32 +223,39 @@ class EventRepository:
         The returned events were not stored: an event with the same transaction id was
         committed before (or by a concurrent request that committed first).
         """
-        if not events:
-            return []
-        rows = [self._row(event) for event in events]
-        inserted = self._insert_pg(rows, processed_at) if not self._sqlite else None
-        if inserted is None:
-            inserted = self._insert_sqlite(rows, processed_at)
+        rows = encode_events(events, processed_at, sqlite=self._sqlite)
+        inserted = self.insert_new(rows)
         return [event for event in events if event.transaction_id not in inserted]
 
     def add_duplicates(self, events: Sequence[UsageEvent], processed_at: datetime) -> None:
         """Record events acknowledged as duplicates (shown by event search, never counted)."""
-        if not events:
+        self.insert_duplicates(encode_events(events, processed_at, sqlite=self._sqlite))
+
+    def insert_new(self, rows: Sequence[EventRow]) -> set[str]:
+        """Insert encoded rows (distinct transaction ids); return the ids actually inserted.
+
+        An id missing from the result was taken: committed before, or by a concurrent
+        transaction that committed first (the insert waits for it). Rows are written in
+        transaction id order, so two transactions inserting overlapping ids lock them in the
+        same order and cannot deadlock.
+        """
+        if not rows:
+            return set()
+        ordered = sorted(rows, key=itemgetter(0))
+        if self._sqlite:
+            return self._insert_sqlite(ordered)
+        return self._insert_pg(ordered)
+
+    def insert_duplicates(self, rows: Sequence[EventRow]) -> None:
+        """Record encoded rows acknowledged as duplicates, in order (event search lists them
+        by row id; they are never counted)."""
+        if not rows:
             return
-        self._conn.execute(
-            duplicates_t.insert(),
-            [
-                {
-                    "transaction_id": e.transaction_id,
-                    "customer_ref": e.customer_id,
-                    "event_type": e.event_type,
-                    "timestamp": e.timestamp,
-                    "properties": encode_properties(e.properties, sqlite=self._sqlite)[0],
-                    "processed_at": processed_at,
-                }
-                for e in events
-            ],
-        )
+        if self._sqlite:
+            self._conn.exec_driver_sql(_SQLITE_DUPLICATES, [(*row[:5], row[7]) for row in rows])
+            return
+        columns = [[row[i] for row in rows] for i in (0, 1, 2, 3, 4, 7)]
+        self._execute_binary(_PG_DUPLICATES, columns)
 
     def find(self, transaction_ids: Iterable[str]) -> list[StoredEvent]:
         """Stored events and duplicates with these ids: per id, the counted one first."""
@@ -180,45 +281,53 @@ class EventRepository:
             )
         return [stored for ident in wanted for stored in found[ident]]
 
-    def _row(self, event: UsageEvent) -> tuple[Any, ...]:
-        properties, texts, numbers = encode_properties(event.properties, sqlite=self._sqlite)
-        timestamp: Any = _sqlite_instant(event.timestamp) if self._sqlite else event.timestamp
-        return (
-            event.transaction_id,
-            event.customer_id,
-            event.event_type,
-            timestamp,
-            properties,
-            texts,
-            numbers,
-        )
-
-    def _insert_pg(self, rows: list[tuple[Any, ...]], processed_at: datetime) -> set[str]:
+    def _insert_pg(self, rows: list[EventRow]) -> set[str]:
         # One statement over arrays, sent in binary: psycopg dumps binary arrays in C, where
         # text arrays and long VALUES lists cost more in Python than the insert itself.
         columns = [list(column) for column in zip(*rows, strict=True)]
+        return {row[0] for row in self._execute_binary(_PG_INSERT, columns)}
+
+    def _execute_binary(self, statement: str, params: list[list[Any]]) -> list[Any]:
         raw = self._conn.connection.driver_connection
         assert raw is not None
         with raw.cursor(binary=True) as cursor:
-            cursor.execute(_PG_INSERT, (processed_at, *columns))
-            return {row[0] for row in cursor.fetchall()}
+            cursor.execute(statement, params)
+            return cursor.fetchall() if cursor.description is not None else []
 
-    def _insert_sqlite(self, rows: list[tuple[Any, ...]], processed_at: datetime) -> set[str]:
-        at = _sqlite_instant(processed_at)
-        params = [value for row in rows for value in (*row, at)]
-        result = self._conn.exec_driver_sql(_sqlite_insert(len(rows)), tuple(params))
-        return {row[0] for row in result}
+    def _insert_sqlite(self, rows: list[EventRow]) -> set[str]:
+        inserted: set[str] = set()
+        for start in range(0, len(rows), _SQLITE_CHUNK):
+            chunk = rows[start : start + _SQLITE_CHUNK]
+            params = tuple(value for row in chunk for value in row)
+            result = self._conn.exec_driver_sql(_sqlite_insert(len(chunk)), params)
+            inserted.update(row[0] for row in result)
+        return inserted
 
 
 _PG_INSERT = (
     f"INSERT INTO usage_events ({_COLUMNS}) "
-    "SELECT t.*, %b FROM unnest(%b::varchar[], %b::varchar[], %b::text[], "
-    "%b::timestamptz[], %b::text[], %b::jsonb[], %b::jsonb[]) AS t "
+    "SELECT * FROM unnest(%b::varchar[], %b::varchar[], %b::text[], %b::timestamptz[], "
+    "%b::text[], %b::jsonb[], %b::jsonb[], %b::timestamptz[]) "
     "ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id"
 )
+_DUPLICATE_COLUMNS = (
+    'transaction_id, customer_ref, event_type, "timestamp", properties, processed_at'
+)
+# ORDER BY the position: row ids (which event search orders duplicates by) follow the batch.
+_PG_DUPLICATES = (
+    f"INSERT INTO usage_event_duplicates ({_DUPLICATE_COLUMNS}) "
+    "SELECT a, b, c, d, e, f FROM unnest(%b::varchar[], %b::varchar[], %b::text[], "
+    "%b::timestamptz[], %b::text[], %b::timestamptz[]) WITH ORDINALITY AS t(a, b, c, d, e, f, n) "
+    "ORDER BY n"
+)
+_SQLITE_DUPLICATES = (
+    f"INSERT INTO usage_event_duplicates ({_DUPLICATE_COLUMNS}) VALUES (?,?,?,?,?,?)"
+)
+_SQLITE_CHUNK = 500
+"""Rows per SQLite statement: 8 parameters each, well under SQLite's variable limit."""
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=_SQLITE_CHUNK)
 def _sqlite_insert(count: int) -> str:
     values = ",".join(["(?,?,?,?,?,?,?,?)"] * count)
     return (

@@ -55,6 +55,10 @@ from meterbill.storage.tables.packages import packages as packages
 from meterbill.storage.tables.balances import balance_ledger_entries as balance_ledger_entries
 from meterbill.storage.tables.balances import customer_commits as customer_commits
 
+# --- thresholds tables ---
+# isort: split
+from meterbill.storage.tables.thresholds import threshold_contracts as threshold_contracts
+
 __all__ = [
     "api_tokens",
     "credit_types",
