@@ -159,10 +159,16 @@ def _pending(
 
 
 def _unstored(
-    inputs: BillingInputs, as_of: datetime, stored: set[InvoiceKey], before: InvoiceKey | None
+    inputs: BillingInputs,
+    as_of: datetime,
+    stored: set[InvoiceKey],
+    before: InvoiceKey | None,
+    keys_of: Mapping[str, Sequence[InvoiceKey]] | None = None,
 ) -> list[InvoiceKey]:
     """The contract's draft keys (not stored) before ``before`` (all: None), in draw order."""
-    keys = [k for k in invoice_keys(inputs, as_of) if k not in stored]
+    known = None if keys_of is None else keys_of.get(inputs.contract.id)
+    every = invoice_keys(inputs, as_of) if known is None else known
+    keys = [k for k in every if k not in stored]
     if before is not None:
         keys = [k for k in keys if _order(k) < _order(before)]
     return sorted(keys, key=_order)
@@ -244,13 +250,18 @@ def _record(
     uow: UnitOfWork, contract: Contract, invoice: Invoice, context: BalanceContext, as_of: datetime
 ) -> None:
     """Write the deductions of ``invoice`` drawn in ``context`` to the ledger."""
+    uow.balances.add_entries(contract.customer_id, _entries(contract, invoice, context), as_of)
+
+
+def _entries(contract: Contract, invoice: Invoice, context: BalanceContext) -> list[LedgerEntry]:
+    """The ledger entries of ``invoice`` drawn in ``context``: what each balance lost."""
     charges = [
         line for line in invoice.line_items if line.type is not LineType.APPLIED_COMMIT_OR_CREDIT
     ]
     result = drawdown_for(charges, context)
     entries = deduction_entries(result.applications, invoice.id, invoice.issued_at, contract.id)
     entries += trueup_entries(invoice.line_items, context, invoice.id, invoice.issued_at)
-    uow.balances.add_entries(contract.customer_id, entries, as_of)
+    return entries
 
 
 # --- the month close: a batch of contracts at once ---------------------------------------------
@@ -278,15 +289,20 @@ class CloseBalances:
             return BalanceContext(contract, key, self.as_of, segments=())
         return found
 
-    def record(self, uow: UnitOfWork, inputs: BillingInputs, invoice: Invoice) -> None:
-        """:func:`record_finalised` for ``invoice`` (just stored FINALIZED)."""
-        context = self.contexts.get(invoice.key)
-        if context is None:
-            return  # nothing to draw on: no entries
-        if inputs.contract.customer_id in self.alone:
-            _record(uow, inputs.contract, invoice, context, self.as_of)
-        else:
-            record_finalised(uow, inputs, invoice, self.as_of)
+    def record(self, uow: UnitOfWork, finalised: Sequence[tuple[BillingInputs, Invoice]]) -> None:
+        """:func:`record_finalised` for each invoice (just stored FINALIZED), in order; the
+        entries of the customers in ``alone`` are written together in one statement."""
+        together: list[tuple[str, list[LedgerEntry]]] = []
+        for inputs, invoice in finalised:
+            context = self.contexts.get(invoice.key)
+            if context is None:
+                continue  # nothing to draw on: no entries
+            contract = inputs.contract
+            if contract.customer_id in self.alone:
+                together.append((contract.customer_id, _entries(contract, invoice, context)))
+            else:
+                record_finalised(uow, inputs, invoice, self.as_of)
+        uow.balances.add_entries_many(together, self.as_of)
 
 
 def close_balances(
@@ -294,13 +310,15 @@ def close_balances(
     loader: InputsLoader,
     wanted: Sequence[tuple[InvoiceKey, BillingInputs]],
     as_of: datetime,
+    keys_of: Mapping[str, Sequence[InvoiceKey]] | None = None,
 ) -> CloseBalances:
     """Lock the customers whose balances the ``wanted`` invoices draw, load their commits,
     ledgers and stored invoices once, and walk each contract's drafts once.
 
     Each invoice's context is the one :func:`balance_context` gives it: the customer's stored
     ledger, then the contract's earlier drafts drawn in order. Customers whose invoices draw
-    nothing are neither locked nor read further.
+    nothing are neither locked nor read further. ``keys_of``: each contract's
+    ``invoice_keys(inputs, as_of)`` when the caller has them (contract id -> keys).
     """
     by_contract: dict[str, tuple[BillingInputs, list[InvoiceKey]]] = {}
     for key, inputs in wanted:
@@ -329,7 +347,7 @@ def close_balances(
                 accounts.append((inputs, customer, sorted(keys, key=_order)))
     stored = uow.invoices.stored_keys([inputs.contract.id for inputs, _, _ in accounts])
     drafts = [
-        (inputs, _unstored(inputs, as_of, stored[inputs.contract.id], keys[-1]))
+        (inputs, _unstored(inputs, as_of, stored[inputs.contract.id], keys[-1], keys_of))
         for inputs, _, keys in accounts
     ]
     priced = iter(

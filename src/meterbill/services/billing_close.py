@@ -67,23 +67,23 @@ def _close_batch(
         loader.prefetch_customer_commits(c.customer_id for c in contracts)
         stored = uow.invoices.stored_keys([c.id for c in contracts])
         wanted: list[tuple[InvoiceKey, BillingInputs]] = []
+        keys_of: dict[str, list[InvoiceKey]] = {}
         for contract in contracts:
             inputs = loader.inputs(contract)
-            for key in invoice_keys(inputs, as_of):
+            keys_of[contract.id] = invoice_keys(inputs, as_of)
+            for key in keys_of[contract.id]:
                 if is_due(key, as_of, grace) and key not in stored[contract.id]:
                     wanted.append((key, inputs))
         # --- balances: lock the customers whose balances are drawn, load them once ---
-        balances = balance_service.close_balances(uow, loader, wanted, as_of)
+        balances = balance_service.close_balances(uow, loader, wanted, as_of, keys_of)
         priced = loader.attach_usage([(inputs, usage_for(key, inputs)) for key, inputs in wanted])
         finals = [
             (inputs, _computed(key, inputs, balances.context(inputs.contract, key), as_of))
             for (key, _), inputs in zip(wanted, priced, strict=True)
         ]
         inserted = uow.invoices.add_all([final for _, final in finals])
-        for inputs, final in finals:
-            if final.id in inserted:
-                # --- balances: the invoice's ledger deductions, in the same transaction ---
-                balances.record(uow, inputs, final)
+        # --- balances: the invoices' ledger deductions, in the same transaction ---
+        balances.record(uow, [(inputs, final) for inputs, final in finals if final.id in inserted])
         count = len(inserted)
         uow.commit()
     return count

@@ -130,6 +130,19 @@ class BalanceRepository:
             return False
         return True
 
+    def add_entries_many(
+        self, batch: Iterable[tuple[str, Iterable[LedgerEntry]]], created_at: datetime
+    ) -> None:
+        """Append the entries of several customers (customer id, entries) in one statement,
+        without a uniqueness key (so nothing can conflict), in the order given."""
+        rows = [
+            _entry_row(customer_id, entry, created_at, None)
+            for customer_id, entries in batch
+            for entry in entries
+        ]
+        if rows:
+            self._conn.execute(insert(ledger_t), rows)
+
     def entries_for_customer(self, customer_id: str) -> list[LedgerEntry]:
         """Every stored entry of the customer's balances, in the order written."""
         query = (
