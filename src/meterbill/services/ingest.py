@@ -204,7 +204,7 @@ def _write_batches(
     except Exception as error:
         if len(batches) == 1:
             return [error]
-    return [_write_alone(uow, batch) for batch in batches]
+        return [_write_alone(uow, batch) for batch in batches]
 
 
 def _write_alone(uow: UnitOfWork, batch: PreparedBatch) -> IngestResult | BaseException:
