@@ -8,9 +8,10 @@ from datetime import timedelta
 import metronome
 import pytest
 from metronome import Metronome
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from meterbill.clock import FixedClock
+from meterbill.storage.tables import balance_ledger_entries
 from tests.scenarios.conftest import USD, Billing, at, cents
 
 
@@ -179,3 +180,33 @@ def test_the_billing_worker_finalises_due_invoices(billing: Billing, engine: Eng
     assert worker.run_once() == 1  # the scheduled invoice; January waits for the grace period
     billing.clock.set(at(2, 2))
     assert worker.run_once() == 1
+
+
+def test_archiving_with_void_invoices_voids_the_finalised_ones_and_frees_their_draws(
+    billing: Billing,
+) -> None:
+    credit = {
+        "product_id": billing.product("Credit", "FIXED"),
+        "access_schedule": {
+            "schedule_items": [
+                {"amount": 10, "starting_at": at(1), "ending_before": at(1, 1, 0, 2027)}
+            ]
+        },
+    }
+    contract, _ = _setup(billing, credits=[credit])
+    billing.close(at(3, 5))
+    finalised = [i for i in billing.invoices() if i.status == "FINALIZED"]
+    assert finalised
+    assert (
+        billing.client.v1.contracts.get_net_balance(customer_id=billing.customer_id).data.balance
+        == 5
+    )
+    billing.client.v1.contracts.archive(
+        contract_id=contract, customer_id=billing.customer_id, void_invoices=True
+    )
+    voided = {i.id: i.status for i in billing.invoices()}
+    assert all(voided[i.id] == "VOID" for i in finalised)
+    # The voided invoices' draws leave the ledger: the credit gets them back.
+    with billing.engine.connect() as conn:
+        left = conn.execute(select(balance_ledger_entries.c.invoice_id)).scalars().all()
+    assert not set(left) & {i.id for i in finalised}

@@ -411,12 +411,38 @@ def contract_balances(
 ) -> list[CommitBalance]:
     """The contract's commits and credits (recurring children up to ``as_of``) with their
     balances and ledgers, drafts included unless ``include_drafts`` is False."""
-    provisional: list[LedgerEntry] = []
-    if include_drafts:
-        loader = InputsLoader(uow)
-        inputs = loader.inputs(contract)
-        customer = customer_commits_for(uow, contract)
-        provisional = _walk_drafts(uow, loader, inputs, customer, as_of, before=None).provisional
+    provisional = _provisional(uow, contract, as_of) if include_drafts else []
+    return _contract_level(uow, contract, provisional, as_of)
+
+
+def contract_and_customer_balances(
+    uow: UnitOfWork, contract: Contract, as_of: datetime
+) -> list[CommitBalance]:
+    """The contract's balances, then its customer's customer-level balances, with the
+    contract's drafts walked once for both (other contracts' drafts are not walked)."""
+    provisional = _provisional(uow, contract, as_of)
+    customer_id = contract.customer_id
+    entries = _unique([*uow.balances.entries_for_customer(customer_id), *provisional])
+    return [
+        *_contract_level(uow, contract, provisional, as_of),
+        *(
+            _commit_balance(s.commit, BalanceLevel.CUSTOMER, None, entries, as_of)
+            for s in uow.balances.customer_commits(customer_id)
+        ),
+    ]
+
+
+def _provisional(uow: UnitOfWork, contract: Contract, as_of: datetime) -> list[LedgerEntry]:
+    """What the contract's drafts draw provisionally as of ``as_of``."""
+    loader = InputsLoader(uow)
+    inputs = loader.inputs(contract)
+    customer = customer_commits_for(uow, contract)
+    return _walk_drafts(uow, loader, inputs, customer, as_of, before=None).provisional
+
+
+def _contract_level(
+    uow: UnitOfWork, contract: Contract, provisional: Sequence[LedgerEntry], as_of: datetime
+) -> list[CommitBalance]:
     commits = contract_commits(contract, as_of + _TICK)
     stored = uow.balances.entries_for_commits([c.id for c in commits])
     return [

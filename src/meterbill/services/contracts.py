@@ -13,7 +13,7 @@ Edits go through ``meterbill.core.contracts.edits``; each is stored with the ver
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -46,6 +46,7 @@ from meterbill.core.drawdown.thresholds import (  # --- thresholds ---
     PREPAID_CONFIG,
     SPEND_CONFIG,
     ThresholdSource,
+    any_enabled,
     recharge_config,
     settle_gate,
     spend_config,
@@ -361,13 +362,28 @@ def list_page(uow: UnitOfWork, query: ListContracts) -> Page[Contract]:
         return list_customer_contracts(uow, query)
 
 
-def archive(uow: UnitOfWork, clock: Clock, customer_id: str, contract_id: str) -> None:
-    """Archive a contract (permanent; idempotent)."""
+VoidInvoices = Callable[[UnitOfWork, str, datetime], int]
+"""``void(uow, contract_id, at)``: voids the contract's finalised invoices (services.invoices)."""
+
+
+def archive(
+    uow: UnitOfWork,
+    clock: Clock,
+    customer_id: str,
+    contract_id: str,
+    *,
+    void_invoices: VoidInvoices | None = None,
+) -> None:
+    """Archive a contract (permanent; idempotent). With ``void_invoices`` its finalised
+    invoices are voided in the same transaction (``void_invoices: true`` on the wire)."""
+    now = clock.now()
     with uow:
         contract = _owned(uow, customer_id, contract_id, for_update=True)
         if contract.archived_at is None:
-            uow.contracts.set_archived(contract_id, clock.now())
+            uow.contracts.set_archived(contract_id, now)
             uow.thresholds.unwatch(contract_id)  # --- thresholds ---
+            if void_invoices is not None:
+                void_invoices(uow, contract_id, now)
             uow.commit()
 
 
@@ -729,10 +745,7 @@ def _check_thresholds(uow: UnitOfWork, contract: Contract) -> None:
 def _sync_thresholds(uow: UnitOfWork, contract: Contract, at: datetime) -> None:
     """Keep the contract on threshold billing's watch list exactly while a threshold is
     enabled (ingest evaluates only listed contracts)."""
-    recharge = recharge_config(contract.settings)
-    spend = spend_config(contract.settings)
-    enabled = bool((recharge and recharge.is_enabled) or (spend and spend.is_enabled))
-    if enabled and contract.archived_at is None:
+    if any_enabled(contract.settings) and contract.archived_at is None:
         uow.thresholds.watch(contract.id, contract.customer_id, at)
     else:
         uow.thresholds.unwatch(contract.id)

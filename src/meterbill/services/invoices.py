@@ -265,10 +265,8 @@ def void(uow: UnitOfWork, clock: Clock, wanted_id: str) -> str:
             voided = replace(found, status=InvoiceStatus.VOID, finalized_at=now, voided_at=now)
             if not uow.invoices.add(voided):
                 raise Conflict(f"id: invoice {wanted_id!r} was finalised meanwhile; retry")
-        elif stored.status is not InvoiceStatus.VOID:
-            uow.invoices.void(wanted_id, now)
-            # --- balances: a voided invoice gives back what it drew, in the same transaction ---
-            balance_service.release_invoice(uow, stored.customer_id, wanted_id)
+        else:
+            void_stored(uow, stored, now)
         uow.commit()
     return wanted_id
 
@@ -419,5 +417,14 @@ def void_contract_invoices(uow: UnitOfWork, contract_id: str, voided_at: datetim
         i for i in uow.invoices.for_contract(contract_id) if i.status is InvoiceStatus.FINALIZED
     ]
     for invoice in finalized:
-        uow.invoices.void(invoice.id, voided_at)
+        void_stored(uow, invoice, voided_at)
     return len(finalized)
+
+
+def void_stored(uow: UnitOfWork, invoice: Invoice, voided_at: datetime) -> None:
+    """Void a stored invoice inside an open unit of work (nothing when already VOID); its
+    balances get back what it drew, in the same transaction."""
+    if invoice.status is InvoiceStatus.VOID:
+        return
+    uow.invoices.void(invoice.id, voided_at)
+    balance_service.release_invoice(uow, invoice.customer_id, invoice.id)

@@ -30,6 +30,7 @@ from meterbill.core.contracts.terms import USD_CENTS, AccessType, Commit, Commit
 from meterbill.core.drawdown.thresholds import (
     RechargeConfig,
     SpendConfig,
+    any_enabled,
     is_pending,
     recharge_commit,
     recharge_config,
@@ -38,13 +39,14 @@ from meterbill.core.drawdown.thresholds import (
     tracked_spend,
 )
 from meterbill.core.errors import Conflict, DomainValidationError, NotFound
-from meterbill.core.invoicing import InvoiceStatus, InvoiceType, LineType, invoice_keys
+from meterbill.core.invoicing import InvoiceType, LineType, invoice_keys
 from meterbill.core.invoicing.schedule import statement_schedule
 from meterbill.core.periods import Period
 from meterbill.core.rounding import exact_sum
 from meterbill.core.statement_schedule import statement_period_containing
 from meterbill.services import balances
 from meterbill.services import contracts as contract_service
+from meterbill.services import invoices as invoice_service
 from meterbill.services.billing_inputs import InputsLoader
 from meterbill.services.ids import new_id
 from meterbill.storage.uow import UnitOfWork
@@ -101,8 +103,8 @@ def evaluate_contract(uow: UnitOfWork, clock: Clock, contract_id: str) -> list[s
     created: list[str] = []
     with uow:
         found = uow.contracts.get(contract_id)
-        if found is None:
-            return []
+        if found is None or not any_enabled(found.settings):
+            return []  # nothing to evaluate: no lock taken (contract create calls this)
         balances.lock_customer(uow, found.customer_id)
         contract = contract_service.load_contract(uow, contract_id)
         if not _active(contract, now) or any(is_pending(c) for c in contract.commits):
@@ -184,14 +186,8 @@ def _threshold_balance(
 ) -> Decimal:
     """What the threshold looks at: every usable contract- and customer-level prepaid commit
     and credit of the configuration's credit type (drafts drawn), less excluded ones."""
-    found = balances.contract_balances(uow, contract, now)
-    found += balances.customer_balances(uow, contract.customer_id, [contract], now)
-    kept = [
-        b.balance
-        for b in found
-        if _counts(b.commit, config) and (b.contract_id is None or b.contract_id == contract.id)
-    ]
-    return exact_sum(kept)
+    found = balances.contract_and_customer_balances(uow, contract, now)
+    return exact_sum(b.balance for b in found if _counts(b.commit, config))
 
 
 def _counts(commit: Commit, config: RechargeConfig) -> bool:
@@ -235,9 +231,6 @@ def _outstanding(
 ) -> tuple[Decimal, Period | None]:
     """The usage spend of the contract's open (draft) usage invoices not paid by a prepaid
     balance, and the window those invoices cover."""
-    # Imported here: services.invoices imports the balances service, which this module uses.
-    from meterbill.services.invoices import draft
-
     loader = InputsLoader(uow)
     inputs = loader.inputs(contract)
     stored = uow.invoices.stored_keys([contract.id])[contract.id]
@@ -250,7 +243,7 @@ def _outstanding(
         return _ZERO, None
     owed: list[Decimal] = []
     for key in keys:
-        invoice = draft(uow, loader, inputs, key, now)
+        invoice = invoice_service.draft(uow, loader, inputs, key, now)
         for line in invoice.line_items:
             # Usage, less what prepaid balances paid (postpaid applications do not count).
             applied = line.type is LineType.APPLIED_COMMIT_OR_CREDIT and line.counts_in_total
@@ -296,8 +289,5 @@ def _void_purchase(uow: UnitOfWork, contract: Contract, commit: Commit, now: dat
         return
     moments = {item.timestamp for item in schedule.items}
     for invoice in uow.invoices.for_contract(contract.id):
-        key = invoice.key
-        due = key.type is InvoiceType.SCHEDULED and key.starting_at in moments
-        if due and invoice.status is not InvoiceStatus.VOID:
-            uow.invoices.void(invoice.id, now)
-            balances.release_invoice(uow, contract.customer_id, invoice.id)
+        if invoice.key.type is InvoiceType.SCHEDULED and invoice.key.starting_at in moments:
+            invoice_service.void_stored(uow, invoice, now)

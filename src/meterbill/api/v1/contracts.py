@@ -37,6 +37,7 @@ from meterbill.core.periods import Frequency
 from meterbill.core.pricing.values import BillingFrequency, Rate, Tier
 from meterbill.services import contract_schedules, threshold_billing
 from meterbill.services import contracts as service
+from meterbill.services import invoices as invoice_service
 from meterbill.services.ids import new_id
 
 router = APIRouter()
@@ -306,7 +307,10 @@ def list_contracts(
 def archive(
     context: Context, body: Annotated[ContractArchive, Depends(body_of(ContractArchive))]
 ) -> WireResponse:
-    service.archive(context.uow(), context.clock, body.customer_id, body.contract_id)
+    void = invoice_service.void_contract_invoices if body.void_invoices else None
+    service.archive(
+        context.uow(), context.clock, body.customer_id, body.contract_id, void_invoices=void
+    )
     return WireResponse({"data": {"id": body.contract_id}})
 
 

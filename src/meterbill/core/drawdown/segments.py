@@ -23,6 +23,7 @@ from meterbill.core.contracts.terms import (
     CommitKind,
     CommitSpecifier,
 )
+from meterbill.core.drawdown.thresholds import is_unusable
 from meterbill.core.rounding import EXACT_CONTEXT, exact_sum
 
 __all__ = [
@@ -144,7 +145,7 @@ def segments_of(
 ) -> tuple[BalanceSegment, ...]:
     """The segments of ``commit``; ``drawn`` maps segment id -> amount already taken from it.
     A threshold commit whose payment gate is pending or failed has none."""
-    if commit.settings.get("payment_gate") in ("PENDING", "FAILED"):
+    if is_unusable(commit):
         return ()
     taken = drawn or {}
     return tuple(

@@ -52,6 +52,7 @@ __all__ = [
     "SpendConfig",
     "ThresholdCommit",
     "ThresholdSource",
+    "any_enabled",
     "discount_applies",
     "is_payment_failed",
     "is_pending",
@@ -186,6 +187,11 @@ def _strings(value: object) -> tuple[str, ...]:
     return ()
 
 
+def _texts(value: object) -> Mapping[str, str]:
+    given = value if isinstance(value, Mapping) else {}
+    return MappingProxyType({str(k): str(v) for k, v in given.items()})
+
+
 def _specifiers(value: object) -> tuple[CommitSpecifier, ...]:
     if not isinstance(value, Sequence) or isinstance(value, str):
         return ()
@@ -198,12 +204,8 @@ def _specifiers(value: object) -> tuple[CommitSpecifier, ...]:
             CommitSpecifier(
                 product_id=str(product) if product is not None else None,
                 product_tags=_strings(given.get("product_tags")),
-                pricing_group_values=MappingProxyType(
-                    dict(_mapping(given.get("pricing_group_values") or {}, "specifiers"))  # type: ignore[arg-type]
-                ),
-                presentation_group_values=MappingProxyType(
-                    dict(_mapping(given.get("presentation_group_values") or {}, "specifiers"))  # type: ignore[arg-type]
-                ),
+                pricing_group_values=_texts(given.get("pricing_group_values")),
+                presentation_group_values=_texts(given.get("presentation_group_values")),
             )
         )
     return tuple(found)
@@ -341,6 +343,12 @@ def spend_config(settings: Mapping[str, object]) -> SpendConfig | None:
         payment_fraction=fraction,
         cap=cap,
     )
+
+
+def any_enabled(settings: Mapping[str, object]) -> bool:
+    """Whether a threshold configuration of these contract settings is enabled."""
+    spend, recharge = spend_config(settings), recharge_config(settings)
+    return bool((spend and spend.is_enabled) or (recharge and recharge.is_enabled))
 
 
 def validate_recharge_config(config: RechargeConfig, field: str = PREPAID_CONFIG) -> None:
@@ -499,14 +507,8 @@ def spend_commit(
     paid = amount
     if discounted and config.payment_fraction is not None:
         paid = mul(amount, config.payment_fraction)
-    template = ThresholdCommit(
-        product_id=config.commit.product_id,
-        name=config.commit.name,
-        description=config.commit.description,
-        priority=config.commit.priority,
-    )
     return _threshold_commit(
-        template,
+        config.commit,
         ids=ids,
         access=amount,
         paid=paid,
@@ -597,11 +599,16 @@ def tracked_spend(contract: Contract, alias: str, period: Period) -> Decimal:
         return ZERO
     credit_type = tracker.get("credit_type_id")
     specifiers = tracker.get("applicable_spend_specifiers")
-    amounts = [
-        item.amount
-        for commit in contract.commits
-        if _tracker_counts(specifiers, commit, str(credit_type) if credit_type else None)
-        for item in commit.invoice_schedule.items  # type: ignore[union-attr]
-        if period.starting_at <= item.timestamp < period.ending_before
-    ]
+    amounts: list[Decimal] = []
+    for commit in contract.commits:
+        schedule = commit.invoice_schedule
+        if schedule is None or not _tracker_counts(
+            specifiers, commit, str(credit_type) if credit_type else None
+        ):
+            continue
+        amounts.extend(
+            item.amount
+            for item in schedule.items
+            if period.starting_at <= item.timestamp < period.ending_before
+        )
     return total(amounts)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from meterbill.core.contracts.terms import CommitKind, Contract
+from meterbill.core.drawdown.thresholds import is_payment_failed
 from meterbill.core.invoicing.inputs import BillingInputs
 from meterbill.core.invoicing.model import LineItem, LineType
 from meterbill.core.invoicing.schedule import statement_schedule
@@ -92,7 +93,7 @@ def _commit_lines(
         schedule = commit.invoice_schedule
         if commit.kind is not kind or schedule is None or schedule.do_not_invoice:
             continue
-        if commit.settings.get("payment_gate") == "FAILED":  # thresholds: purchase voided
+        if is_payment_failed(commit):  # thresholds: a failed gated purchase is voided
             continue
         product = inputs.products.get(commit.product_id)
         for item in schedule.items:
